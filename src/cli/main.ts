@@ -1,0 +1,126 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { z } from 'zod';
+import { migrate } from '../db/migrate.js';
+import { parseInput } from '../server/validation.js';
+import { tenantInputSchema } from '../tenancy/tenant-service.js';
+import { loadConfigOrExit, printJsonOrTable, reportFailure, withRuntime } from './run-command.js';
+import { serve, serviceRoles, type ServiceRole } from './serve-command.js';
+
+function port(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) {
+    throw new InvalidArgumentError('must be an integer from 0 to 65535');
+  }
+  return parsed;
+}
+
+const program = new Command()
+  .name('rhizome')
+  .description('Agentic GraphRAG on one PostgreSQL (pgvector + Apache AGE)')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('run the service (the embedded database unless DATABASE_URL is set)')
+  .addOption(new Option('--role <role>', 'which role(s) this process runs').choices(serviceRoles).default('all'))
+  .option('--port <port>', 'port to listen on (default RHIZOME_PORT or 8080)', port)
+  .option('--host <host>', 'interface to listen on (default RHIZOME_HOST)')
+  .action(async (options: { role: ServiceRole; port?: number; host?: string }) => {
+    const config = loadConfigOrExit();
+    try {
+      await serve(config, options);
+    } catch (error) {
+      reportFailure(error);
+      process.exit(1);
+    }
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations')
+  .action(async () => {
+    await withRuntime(async (runtime) => {
+      const report = await migrate(
+        runtime.database,
+        { embeddingDimensions: runtime.config.embedding.dimensions, embeddingModel: runtime.config.embedding.model },
+        runtime.logger,
+      );
+      process.stdout.write(
+        report.applied.length === 0
+          ? 'Database is up to date.\n'
+          : `Applied: ${report.applied.map((migration) => `${migration.id} ${migration.name}`).join(', ')}\n`,
+      );
+    });
+  });
+
+const tenants = program.command('tenants').description('manage tenants');
+tenants
+  .command('create')
+  .description('create a tenant (and its knowledge graph)')
+  .requiredOption('--slug <slug>', 'short unique name: lower-case letters, digits, hyphens')
+  .option('--name <name>', 'display name (default: the slug)')
+  .option('--json', 'print JSON')
+  .action(async (options: { slug: string; name?: string; json?: boolean }) => {
+    await withRuntime(async (runtime) => {
+      const input = parseInput(tenantInputSchema, { slug: options.slug, name: options.name ?? options.slug }, 'body');
+      const tenant = await runtime.tenants.create(input);
+      printJsonOrTable([tenant], options.json ?? false);
+    });
+  });
+tenants
+  .command('list')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    await withRuntime(async (runtime) => printJsonOrTable(await runtime.tenants.list(), options.json ?? false));
+  });
+tenants
+  .command('delete <tenant>')
+  .description('delete a tenant (id or slug) and everything it owns')
+  .action(async (identifier: string) => {
+    await withRuntime(async (runtime) => {
+      const tenant = await runtime.tenants.delete(identifier);
+      process.stdout.write(`Deleted tenant ${tenant.slug} (${tenant.id}).\n`);
+    });
+  });
+
+const keys = program.command('keys').description('manage API keys');
+keys
+  .command('create')
+  .description('create an API key; the key is printed once')
+  .requiredOption('--role <role>', 'admin | owner | editor | reader')
+  .option('--tenant <tenant>', 'tenant id or slug (required unless --role admin)')
+  .option('--name <name>', 'what the key is for', 'cli')
+  .option('--json', 'print JSON')
+  .action(async (options: { role: string; tenant?: string; name: string; json?: boolean }) => {
+    await withRuntime(async (runtime) => {
+      const role = parseInput(z.enum(['admin', 'owner', 'editor', 'reader']), options.role, 'body');
+      const tenantId = options.tenant ? (await runtime.tenants.get(options.tenant)).id : null;
+      const created = await runtime.keys.create({ name: options.name, role, tenantId });
+      if (options.json) {
+        process.stdout.write(`${JSON.stringify(created, null, 2)}\n`);
+      } else {
+        process.stdout.write(`Created ${created.role} key ${created.id}. Shown once:\n  ${created.key}\n`);
+      }
+    });
+  });
+keys
+  .command('list')
+  .option('--tenant <tenant>', 'only this tenant (id or slug)')
+  .option('--json', 'print JSON')
+  .action(async (options: { tenant?: string; json?: boolean }) => {
+    await withRuntime(async (runtime) => {
+      const filter = options.tenant ? { tenantId: (await runtime.tenants.get(options.tenant)).id } : 'all';
+      printJsonOrTable(await runtime.keys.list(filter), options.json ?? false);
+    });
+  });
+keys
+  .command('revoke <keyId>')
+  .description('revoke an API key by its id (the part after rhz_)')
+  .action(async (keyId: string) => {
+    await withRuntime(async (runtime) => {
+      const revoked = await runtime.keys.revoke(keyId);
+      process.stdout.write(`Revoked key ${revoked.id}.\n`);
+    });
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,209 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+/**
+ * All settings in one schema. Values come from environment variables, optionally layered over a
+ * JSON config file named by RHIZOME_CONFIG (the environment wins). Keys below are the environment
+ * variable names, so an error can name exactly what the operator has to fix.
+ */
+const booleanFromString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\//.test(value), 'must be a postgres:// or postgresql:// URL');
+
+const profileSchema = z.enum(['development', 'test', 'production']);
+export type Profile = z.infer<typeof profileSchema>;
+
+const settingsSchema = z.object({
+  RHIZOME_PROFILE: profileSchema.optional(),
+  RHIZOME_DATA_DIR: z.string().min(1).default('./.rhizome'),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_READ_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+  RHIZOME_HOST: z.string().min(1).optional(),
+  RHIZOME_PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  RHIZOME_MIGRATE_ON_START: booleanFromString.default(true),
+  RHIZOME_BOOTSTRAP_ADMIN_KEY: z
+    .string()
+    .regex(/^rhz_[A-Za-z0-9]{12}_[A-Za-z0-9_-]{32,}$/, 'must be a key in the rhz_<id>_<secret> format')
+    .optional(),
+  RHIZOME_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
+  RHIZOME_TRUST_PROXY: booleanFromString.default(false),
+  EMBEDDING_PROVIDER: z.enum(['offline', 'openai']).default('offline'),
+  EMBEDDING_MODEL: z.string().min(1).optional(),
+  EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(16_000).default(384),
+  EMBEDDING_BASE_URL: z.url().optional(),
+  EMBEDDING_API_KEY: z.string().min(1).optional(),
+  RHIZOME_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(100 * 1024 * 1024),
+});
+
+export type Settings = z.infer<typeof settingsSchema>;
+
+export interface Config {
+  readonly profile: Profile;
+  readonly dataDirectory: string;
+  readonly database:
+    | { readonly driver: 'pglite'; readonly dataDirectory: string }
+    | {
+        readonly driver: 'postgres';
+        readonly url: string;
+        readonly readUrl: string | undefined;
+        readonly poolMax: number;
+        readonly connectTimeoutMs: number;
+      };
+  readonly statementTimeoutMs: number;
+  readonly migrateOnStart: boolean;
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly trustProxy: boolean;
+    readonly shutdownTimeoutMs: number;
+    readonly maxUploadBytes: number;
+  };
+  readonly logLevel: NonNullable<Settings['LOG_LEVEL']>;
+  readonly bootstrapAdminKey: string | undefined;
+  readonly embedding: {
+    readonly provider: Settings['EMBEDDING_PROVIDER'];
+    readonly model: string;
+    readonly dimensions: number;
+    readonly baseUrl: string | undefined;
+    readonly apiKey: string | undefined;
+  };
+}
+
+type Environment = Readonly<Record<string, string | undefined>>;
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`RHIZOME_CONFIG: cannot read ${path}: ${(error as Error).message}`, [
+      'RHIZOME_CONFIG',
+    ]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`RHIZOME_CONFIG: ${path} is not valid JSON: ${(error as Error).message}`, [
+      'RHIZOME_CONFIG',
+    ]);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`RHIZOME_CONFIG: ${path} must hold a JSON object of settings`, ['RHIZOME_CONFIG']);
+  }
+  // File values may be numbers or booleans; the schema reads strings like the environment.
+  return Object.fromEntries(
+    Object.entries(parsed).map(([key, value]) => [key, typeof value === 'string' ? value : String(value)]),
+  );
+}
+
+function withoutEmptyValues(environment: Environment): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const key of Object.keys(settingsSchema.shape)) {
+    const value = environment[key];
+    if (value !== undefined && value !== '') {
+      result[key] = value;
+    }
+  }
+  return result;
+}
+
+function resolveProfile(settings: Settings, environment: Environment): Profile {
+  if (settings.RHIZOME_PROFILE) return settings.RHIZOME_PROFILE;
+  if (environment.NODE_ENV === 'production') return 'production';
+  if (environment.NODE_ENV === 'test' || environment.VITEST) return 'test';
+  return 'development';
+}
+
+const defaultLogLevel: Record<Profile, NonNullable<Settings['LOG_LEVEL']>> = {
+  development: 'info',
+  test: 'silent',
+  production: 'info',
+};
+
+/** Reads and validates every setting; throws ConfigError naming each offending key. */
+export function loadConfig(environment: Environment = process.env): Config {
+  const unknownFileKeys: string[] = [];
+  let fileSettings: Record<string, unknown> = {};
+  const configPath = environment.RHIZOME_CONFIG;
+  if (configPath) {
+    fileSettings = readConfigFile(configPath);
+    for (const key of Object.keys(fileSettings)) {
+      if (!(key in settingsSchema.shape)) unknownFileKeys.push(key);
+    }
+  }
+  if (unknownFileKeys.length > 0) {
+    throw new ConfigError(
+      `Unknown setting(s) in ${configPath}: ${unknownFileKeys.join(', ')}`,
+      unknownFileKeys,
+    );
+  }
+
+  const result = settingsSchema.safeParse({ ...fileSettings, ...withoutEmptyValues(environment) });
+  if (!result.success) {
+    const keys = [...new Set(result.error.issues.map((issue) => String(issue.path[0] ?? 'unknown')))];
+    const lines = result.error.issues.map((issue) => `${String(issue.path[0])}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`, keys);
+  }
+  const settings = result.data;
+  const profile = resolveProfile(settings, environment);
+
+  if (settings.DATABASE_READ_URL && !settings.DATABASE_URL) {
+    throw new ConfigError('DATABASE_READ_URL is set but DATABASE_URL is not: replicas need a primary', [
+      'DATABASE_READ_URL',
+    ]);
+  }
+  if (settings.EMBEDDING_PROVIDER === 'openai' && !settings.EMBEDDING_BASE_URL) {
+    throw new ConfigError('EMBEDDING_BASE_URL is required when EMBEDDING_PROVIDER=openai', [
+      'EMBEDDING_BASE_URL',
+    ]);
+  }
+
+  return {
+    profile,
+    dataDirectory: settings.RHIZOME_DATA_DIR,
+    database: settings.DATABASE_URL
+      ? {
+          driver: 'postgres',
+          url: settings.DATABASE_URL,
+          readUrl: settings.DATABASE_READ_URL,
+          poolMax: settings.DATABASE_POOL_MAX,
+          connectTimeoutMs: settings.DATABASE_CONNECT_TIMEOUT_MS,
+        }
+      : { driver: 'pglite', dataDirectory: `${settings.RHIZOME_DATA_DIR.replace(/\/+$/, '')}/database` },
+    statementTimeoutMs: settings.DATABASE_STATEMENT_TIMEOUT_MS,
+    migrateOnStart: settings.RHIZOME_MIGRATE_ON_START,
+    server: {
+      // Containers must listen on every interface; a laptop should not expose itself by default.
+      host: settings.RHIZOME_HOST ?? (profile === 'production' ? '0.0.0.0' : '127.0.0.1'),
+      port: settings.RHIZOME_PORT,
+      trustProxy: settings.RHIZOME_TRUST_PROXY,
+      shutdownTimeoutMs: settings.RHIZOME_SHUTDOWN_TIMEOUT_MS,
+      maxUploadBytes: settings.RHIZOME_MAX_UPLOAD_BYTES,
+    },
+    logLevel: settings.LOG_LEVEL ?? defaultLogLevel[profile],
+    bootstrapAdminKey: settings.RHIZOME_BOOTSTRAP_ADMIN_KEY,
+    embedding: {
+      provider: settings.EMBEDDING_PROVIDER,
+      model:
+        settings.EMBEDDING_MODEL ??
+        (settings.EMBEDDING_PROVIDER === 'offline' ? 'rhizome-hashed-v1' : 'text-embedding-3-small'),
+      dimensions: settings.EMBEDDING_DIMENSIONS,
+      baseUrl: settings.EMBEDDING_BASE_URL,
+      apiKey: settings.EMBEDDING_API_KEY,
+    },
+  };
+}

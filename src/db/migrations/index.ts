@@ -1,0 +1,5 @@
+import type { Migration } from './migration.js';
+import { platformMigration } from './0001-platform.js';
+
+/** Every migration, in the order it is applied. Append only. */
+export const migrations: readonly Migration[] = [platformMigration];

@@ -1,0 +1,34 @@
+import type { Database, Queryable, TransactionOptions } from '../core/database.js';
+import { applicationRole } from './migrations/migration.js';
+import { assertTenantId } from '../core/tenant-id.js';
+
+export interface TenantScopeOptions extends TransactionOptions {
+  /** Per-transaction statement timeout in milliseconds; omitted leaves the server's default. */
+  readonly statementTimeoutMs?: number;
+}
+
+/**
+ * Runs `work` in a transaction bound to one tenant: `app.tenant_id` is set for this transaction
+ * only, and the session switches to the non-superuser application role, so PostgreSQL's
+ * row-level security — not the application's WHERE clauses — decides which rows exist.
+ * Both settings are transaction-local (set_config(..., true) is SET LOCAL), so a pooled
+ * connection never carries one tenant's identity into another's request.
+ */
+export async function withTenant<T>(
+  database: Database,
+  tenantId: string,
+  work: (transaction: Queryable) => Promise<T>,
+  options: TenantScopeOptions = {},
+): Promise<T> {
+  assertTenantId(tenantId);
+  return database.transaction(async (transaction) => {
+    // One round trip for all three settings; the role name is a constant, never input.
+    await transaction.query(
+      `SELECT set_config('app.tenant_id', $1, true),
+              set_config('role', '${applicationRole}', true)
+              ${options.statementTimeoutMs === undefined ? '' : ", set_config('statement_timeout', $2, true)"}`,
+      options.statementTimeoutMs === undefined ? [tenantId] : [tenantId, String(options.statementTimeoutMs)],
+    );
+    return work(transaction);
+  }, options);
+}

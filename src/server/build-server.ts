@@ -1,0 +1,58 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../core/config.js';
+import type { Database } from '../core/database.js';
+import type { CollectionService } from '../collections/collection-service.js';
+import type { ApiKeyService } from '../tenancy/api-key-service.js';
+import type { TenantService } from '../tenancy/tenant-service.js';
+import { registerAuthentication } from './authentication.js';
+import { registerErrorHandling } from './error-handler.js';
+import { registerMetrics } from './metrics.js';
+import { requestIdFor } from './request-id.js';
+import { registerCollectionRoutes } from './routes/collection-routes.js';
+import { registerGraphRoutes } from './routes/graph-routes.js';
+import { registerHealthRoutes } from './routes/health-routes.js';
+import { registerKeyRoutes } from './routes/key-routes.js';
+import { registerTenantRoutes } from './routes/tenant-routes.js';
+
+export interface ServerDependencies {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly database: Database;
+  readonly tenants: TenantService;
+  readonly keys: ApiKeyService;
+  readonly collections: CollectionService;
+  /** Serve the public API (roles `api` and `all`); other roles serve only probes and metrics. */
+  readonly publicApi?: boolean;
+}
+
+/** Builds the HTTP app without listening; tests drive it in-process with `inject`. */
+export async function buildServer(dependencies: ServerDependencies): Promise<FastifyInstance> {
+  const { config, database } = dependencies;
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast only widens the instance's logger type.
+    loggerInstance: dependencies.logger as FastifyBaseLogger,
+    genReqId: requestIdFor,
+    trustProxy: config.server.trustProxy,
+    bodyLimit: 1024 * 1024,
+    // Answer 503 to new requests while closing; in-flight ones finish.
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  registerErrorHandling(app);
+  registerMetrics(app, database);
+  registerAuthentication(app, dependencies.keys);
+  registerHealthRoutes(app, database);
+  if (dependencies.publicApi ?? true) {
+    registerTenantRoutes(app, dependencies.tenants);
+    registerKeyRoutes(app, dependencies.keys);
+    registerCollectionRoutes(app, dependencies.collections, dependencies.tenants);
+    registerGraphRoutes(app, database, dependencies.tenants);
+  }
+  await app.ready();
+  return app;
+}
