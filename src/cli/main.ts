@@ -50,7 +50,7 @@ program
           ? 'Database is up to date.\n'
           : `Applied: ${report.applied.map((migration) => `${migration.id} ${migration.name}`).join(', ')}\n`,
       );
-    });
+    }, { migrate: false });
   });
 
 const tenants = program.command('tenants').description('manage tenants');

@@ -27,12 +27,15 @@ export function loadConfigOrExit(): Config {
  * Runs an administrative command against the configured database. Logs go to stderr so that
  * stdout carries only the command's output (pipe it, parse it).
  */
-export async function withRuntime(work: (runtime: Runtime) => Promise<void>): Promise<void> {
+export async function withRuntime(
+  work: (runtime: Runtime) => Promise<void>,
+  options: { readonly migrate?: boolean } = {},
+): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger({ logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel }, pino.destination(2));
   let runtime: Runtime | undefined;
   try {
-    runtime = await createRuntime(config, logger);
+    runtime = await createRuntime(config, logger, options);
     await work(runtime);
   } catch (error) {
     reportFailure(error);

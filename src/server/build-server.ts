@@ -26,7 +26,7 @@ export interface ServerDependencies {
   readonly publicApi?: boolean;
 }
 
-/** Builds the HTTP app without listening; tests drive it in-process with `inject`. */
+/** Builds the HTTP app without listening; `listen` or `inject` (tests, in-process) readies it. */
 export async function buildServer(dependencies: ServerDependencies): Promise<FastifyInstance> {
   const { config, database } = dependencies;
   const app = Fastify({
@@ -53,6 +53,5 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     registerCollectionRoutes(app, dependencies.collections, dependencies.tenants);
     registerGraphRoutes(app, database, dependencies.tenants);
   }
-  await app.ready();
   return app;
 }
