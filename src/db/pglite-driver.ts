@@ -6,6 +6,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../core/database.js';
+import { integerTypes } from './integer-types.js';
 import { PoolDatabase } from './pool-database.js';
 
 export interface PgliteDriverOptions {
@@ -28,7 +29,8 @@ export async function openPgliteDatabase(options: PgliteDriverOptions): Promise<
   // AGE's hooks are installed by loading the library once per session; PGlite has one session.
   await engine.exec("LOAD 'age'");
   options.logger.debug({ dataDirectory: options.dataDirectory }, 'embedded database opened');
-  const pool = new pg.Pool(createPgConfig(engine) as unknown as pg.PoolConfig);
+  // Object.assign keeps the adapter's own connection object; spreading could drop it.
+  const pool = new pg.Pool(Object.assign(createPgConfig(engine), { types: integerTypes }) as unknown as pg.PoolConfig);
   pool.on('error', (error) => options.logger.error({ err: error }, 'embedded database connection error'));
   return new PoolDatabase({
     driver: 'pglite',

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Database } from '../core/database.js';
+import { integerTypes } from './integer-types.js';
 import { PoolDatabase } from './pool-database.js';
 
 export interface PostgresDriverOptions {
@@ -22,6 +23,7 @@ function createPool(url: string, options: PostgresDriverOptions, purpose: 'prima
     idleTimeoutMillis: 30_000,
     application_name: options.applicationName ?? 'rhizome',
     keepAlive: true,
+    types: integerTypes,
     // AGE needs its library loaded in each session unless the server preloads it
     // (shared_preload_libraries or session_preload_libraries); LOAD is a no-op when preloaded.
     // Runs before the connection is handed out, so no query can overtake it.

@@ -1,5 +1,6 @@
 import type { Migration } from './migration.js';
 import { platformMigration } from './0001-platform.js';
+import { ingestionMigration } from './0002-ingestion.js';
 
 /** Every migration, in the order it is applied. Append only. */
-export const migrations: readonly Migration[] = [platformMigration];
+export const migrations: readonly Migration[] = [platformMigration, ingestionMigration];
