@@ -26,8 +26,7 @@ async function ensureAdminAccess(runtime: Runtime, config: Config): Promise<stri
 
 /**
  * `rhizome serve`: one process serving the roles asked for. Every role serves the probes and
- * metrics; `api` (and `all`) serve the public HTTP API. Components of the other roles register
- * here as they are built.
+ * metrics; `api` (and `all`) serve the public HTTP API; `worker` (and `all`) consume ingestion jobs.
  */
 export async function serve(config: Config, options: ServeOptions): Promise<void> {
   const logger = createLogger(config);
@@ -36,14 +35,11 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
   try {
     const adminKey = await ensureAdminAccess(runtime, config);
     server = await buildServer({
-      config,
+      ...runtime,
       logger: logger.child({ role: options.role }),
-      database: runtime.database,
-      tenants: runtime.tenants,
-      keys: runtime.keys,
-      collections: runtime.collections,
       publicApi: options.role === 'all' || options.role === 'api',
     });
+    if (options.role === 'all' || options.role === 'worker') await runtime.startWorker();
     const address = await server.listen({
       port: options.port ?? config.server.port,
       host: options.host ?? config.server.host,

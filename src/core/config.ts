@@ -41,6 +41,31 @@ const settingsSchema = z.object({
   EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(16_000).default(384),
   EMBEDDING_BASE_URL: z.url().optional(),
   EMBEDDING_API_KEY: z.string().min(1).optional(),
+  RHIZOME_STORAGE: z.enum(['local', 's3']).default('local'),
+  S3_BUCKET: z.string().min(3).optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ENDPOINT: z.url().optional(),
+  S3_FORCE_PATH_STYLE: booleanFromString.default(false),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_PREFIX: z.string().max(200).default(''),
+  RHIZOME_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  RHIZOME_JOB_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
+  RHIZOME_JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
+  RHIZOME_JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
+  RHIZOME_CHUNK_TOKENS: z.coerce.number().int().min(32).max(8_192).default(512),
+  RHIZOME_CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).max(2_048).default(64),
+  RHIZOME_MAX_UNCOMPRESSED_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(512 * 1024 * 1024),
+  RHIZOME_MAX_DOCUMENT_CHARACTERS: z.coerce.number().int().min(1).default(20_000_000),
+  CHAT_PROVIDER: z.enum(['none', 'openai']).default('none'),
+  CHAT_BASE_URL: z.url().optional(),
+  CHAT_API_KEY: z.string().min(1).optional(),
+  CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  RHIZOME_EXTRACTION: z.enum(['auto', 'offline', 'llm']).default('auto'),
   RHIZOME_MAX_UPLOAD_BYTES: z.coerce
     .number()
     .int()
@@ -71,6 +96,32 @@ export interface Config {
     readonly shutdownTimeoutMs: number;
     readonly maxUploadBytes: number;
   };
+  readonly storage:
+    | { readonly kind: 'local'; readonly directory: string }
+    | {
+        readonly kind: 's3';
+        readonly bucket: string;
+        readonly region: string;
+        readonly endpoint: string | undefined;
+        readonly forcePathStyle: boolean;
+        readonly accessKeyId: string | undefined;
+        readonly secretAccessKey: string | undefined;
+        readonly keyPrefix: string;
+      };
+  readonly ingestion: {
+    readonly workerConcurrency: number;
+    readonly jobRetries: number;
+    readonly jobRetryDelaySeconds: number;
+    readonly jobTimeoutSeconds: number;
+    readonly chunkTokens: number;
+    readonly chunkOverlapTokens: number;
+    readonly maxUncompressedBytes: number;
+    readonly maxDocumentCharacters: number;
+    readonly extraction: 'offline' | 'llm';
+  };
+  readonly chat:
+    | { readonly provider: 'none' }
+    | { readonly provider: 'openai'; readonly baseUrl: string; readonly apiKey: string | undefined; readonly model: string };
   readonly logLevel: NonNullable<Settings['LOG_LEVEL']>;
   readonly bootstrapAdminKey: string | undefined;
   readonly embedding: {
@@ -166,6 +217,20 @@ export function loadConfig(environment: Environment = process.env): Config {
       'DATABASE_READ_URL',
     ]);
   }
+  if (settings.RHIZOME_STORAGE === 's3' && !settings.S3_BUCKET) {
+    throw new ConfigError('S3_BUCKET is required when RHIZOME_STORAGE=s3', ['S3_BUCKET']);
+  }
+  if (settings.CHAT_PROVIDER === 'openai' && !settings.CHAT_BASE_URL) {
+    throw new ConfigError('CHAT_BASE_URL is required when CHAT_PROVIDER=openai', ['CHAT_BASE_URL']);
+  }
+  if (settings.RHIZOME_EXTRACTION === 'llm' && settings.CHAT_PROVIDER === 'none') {
+    throw new ConfigError('RHIZOME_EXTRACTION=llm needs a chat model (CHAT_PROVIDER)', ['RHIZOME_EXTRACTION']);
+  }
+  if (settings.RHIZOME_CHUNK_OVERLAP_TOKENS * 2 > settings.RHIZOME_CHUNK_TOKENS) {
+    throw new ConfigError('RHIZOME_CHUNK_OVERLAP_TOKENS must be at most half of RHIZOME_CHUNK_TOKENS', [
+      'RHIZOME_CHUNK_OVERLAP_TOKENS',
+    ]);
+  }
   if (settings.EMBEDDING_PROVIDER === 'openai' && !settings.EMBEDDING_BASE_URL) {
     throw new ConfigError('EMBEDDING_BASE_URL is required when EMBEDDING_PROVIDER=openai', [
       'EMBEDDING_BASE_URL',
@@ -194,6 +259,44 @@ export function loadConfig(environment: Environment = process.env): Config {
       shutdownTimeoutMs: settings.RHIZOME_SHUTDOWN_TIMEOUT_MS,
       maxUploadBytes: settings.RHIZOME_MAX_UPLOAD_BYTES,
     },
+    storage:
+      settings.RHIZOME_STORAGE === 's3'
+        ? {
+            kind: 's3',
+            bucket: settings.S3_BUCKET!,
+            region: settings.S3_REGION,
+            endpoint: settings.S3_ENDPOINT,
+            forcePathStyle: settings.S3_FORCE_PATH_STYLE,
+            accessKeyId: settings.S3_ACCESS_KEY_ID,
+            secretAccessKey: settings.S3_SECRET_ACCESS_KEY,
+            keyPrefix: settings.S3_PREFIX,
+          }
+        : { kind: 'local', directory: `${settings.RHIZOME_DATA_DIR.replace(/\/+$/, '')}/objects` },
+    ingestion: {
+      workerConcurrency: settings.RHIZOME_WORKER_CONCURRENCY,
+      jobRetries: settings.RHIZOME_JOB_RETRIES,
+      jobRetryDelaySeconds: settings.RHIZOME_JOB_RETRY_DELAY_SECONDS,
+      jobTimeoutSeconds: settings.RHIZOME_JOB_TIMEOUT_SECONDS,
+      chunkTokens: settings.RHIZOME_CHUNK_TOKENS,
+      chunkOverlapTokens: settings.RHIZOME_CHUNK_OVERLAP_TOKENS,
+      maxUncompressedBytes: settings.RHIZOME_MAX_UNCOMPRESSED_BYTES,
+      maxDocumentCharacters: settings.RHIZOME_MAX_DOCUMENT_CHARACTERS,
+      extraction:
+        settings.RHIZOME_EXTRACTION === 'auto'
+          ? settings.CHAT_PROVIDER === 'none'
+            ? 'offline'
+            : 'llm'
+          : settings.RHIZOME_EXTRACTION,
+    },
+    chat:
+      settings.CHAT_PROVIDER === 'openai'
+        ? {
+            provider: 'openai',
+            baseUrl: settings.CHAT_BASE_URL!,
+            apiKey: settings.CHAT_API_KEY,
+            model: settings.CHAT_MODEL,
+          }
+        : { provider: 'none' },
     logLevel: settings.LOG_LEVEL ?? defaultLogLevel[profile],
     bootstrapAdminKey: settings.RHIZOME_BOOTSTRAP_ADMIN_KEY,
     embedding: {

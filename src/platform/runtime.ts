@@ -1,20 +1,42 @@
 import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import type { Database } from '../core/database.js';
+import type { DocumentEvents } from '../core/document-events.js';
 import { ConfigError } from '../core/errors.js';
+import type { KnowledgeExtractor } from '../core/knowledge-extractor.js';
+import type { ChatModel, Embedder } from '../core/models.js';
+import type { ObjectStorage } from '../core/object-storage.js';
 import { CollectionService } from '../collections/collection-service.js';
 import { migrate } from '../db/migrate.js';
 import { openDatabase } from '../db/open-database.js';
+import { DocumentPipeline } from '../ingest/document-pipeline.js';
+import { DocumentService } from '../ingest/document-service.js';
+import { InProcessDocumentEvents } from '../ingest/events/in-process-document-events.js';
+import { PostgresDocumentEvents } from '../ingest/events/postgres-document-events.js';
+import { IngestionWorker } from '../ingest/ingestion-worker.js';
+import { IngestionQueue } from '../ingest/jobs/ingestion-queue.js';
 import { ApiKeyService } from '../tenancy/api-key-service.js';
 import { TenantService } from '../tenancy/tenant-service.js';
+import { createChatModel, createEmbedder, createExtractor } from './create-models.js';
+import { createStorage } from './create-storage.js';
 
 export interface Runtime {
   readonly config: Config;
   readonly logger: Logger;
   readonly database: Database;
+  readonly storage: ObjectStorage;
+  readonly embedder: Embedder;
+  readonly chatModel: ChatModel | null;
+  readonly extractor: KnowledgeExtractor;
+  readonly events: DocumentEvents;
+  readonly queue: IngestionQueue;
   readonly tenants: TenantService;
   readonly keys: ApiKeyService;
   readonly collections: CollectionService;
+  readonly documents: DocumentService;
+  readonly pipeline: DocumentPipeline;
+  /** Starts consuming ingestion jobs in this process (roles `worker` and `all`). */
+  startWorker(): Promise<IngestionWorker>;
   close(): Promise<void>;
 }
 
@@ -23,6 +45,8 @@ export interface RuntimeOptions {
   readonly migrate?: boolean;
   /** Use this database instead of opening one; the runtime then does not close it. */
   readonly database?: Database;
+  /** Replace the configured storage (tests). */
+  readonly storage?: ObjectStorage;
 }
 
 async function checkEmbeddingSettings(database: Database, config: Config): Promise<void> {
@@ -41,7 +65,7 @@ async function checkEmbeddingSettings(database: Database, config: Config): Promi
 
 /**
  * Wiring in one place: opens (or adopts) the database, migrates, and builds the services every
- * role shares. Whoever opened the database closes it: `close()` does so only for its own.
+ * role shares. Whoever opened a resource closes it: `close()` closes only what it opened.
  */
 export async function createRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const ownsDatabase = options.database === undefined;
@@ -60,14 +84,72 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     if (ownsDatabase) await database.close();
     throw error;
   }
+
+  const storage = options.storage ?? createStorage(config);
+  const embedder = createEmbedder(config, logger);
+  const chatModel = createChatModel(config, logger);
+  const extractor = createExtractor(config, chatModel, logger);
+  const events: DocumentEvents =
+    config.database.driver === 'postgres'
+      ? new PostgresDocumentEvents(database, config.database.url, logger)
+      : new InProcessDocumentEvents();
+  const queue = new IngestionQueue(
+    database,
+    {
+      retryLimit: config.ingestion.jobRetries,
+      retryDelaySeconds: config.ingestion.jobRetryDelaySeconds,
+      jobTimeoutSeconds: config.ingestion.jobTimeoutSeconds,
+      pollingIntervalSeconds: config.profile === 'test' ? 0.5 : 2,
+    },
+    logger,
+  );
+  const collections = new CollectionService(database);
+  const documents = new DocumentService({ database, storage, queue, events, collections, logger });
+  const pipeline = new DocumentPipeline({
+    database,
+    storage,
+    embedder,
+    extractor,
+    events,
+    logger,
+    parserLimits: {
+      maxUncompressedBytes: config.ingestion.maxUncompressedBytes,
+      maxCharacters: config.ingestion.maxDocumentCharacters,
+    },
+    chunkOptions: { maxTokens: config.ingestion.chunkTokens, overlapTokens: config.ingestion.chunkOverlapTokens },
+  });
+  let worker: IngestionWorker | undefined;
+
   return {
     config,
     logger,
     database,
-    tenants: new TenantService(database),
+    storage,
+    embedder,
+    chatModel,
+    extractor,
+    events,
+    queue,
+    tenants: new TenantService(database, storage),
     keys: new ApiKeyService(database),
-    collections: new CollectionService(database),
-    close: async () => {
+    collections,
+    documents,
+    pipeline,
+    async startWorker() {
+      worker ??= new IngestionWorker(
+        database,
+        queue,
+        pipeline,
+        { concurrency: config.ingestion.workerConcurrency, strandedAfterSeconds: 300, sweepIntervalMs: 60_000 },
+        logger,
+      );
+      await worker.start();
+      return worker;
+    },
+    async close() {
+      if (worker) await worker.stop(config.server.shutdownTimeoutMs);
+      else await queue.stop();
+      await events.close();
       if (ownsDatabase) await database.close();
     },
   };

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import type { Database } from '../core/database.js';
 import type { CollectionService } from '../collections/collection-service.js';
+import type { DocumentEvents } from '../core/document-events.js';
+import type { DocumentService } from '../ingest/document-service.js';
 import type { ApiKeyService } from '../tenancy/api-key-service.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
 import { registerAuthentication } from './authentication.js';
@@ -10,6 +12,7 @@ import { registerErrorHandling } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
 import { requestIdFor } from './request-id.js';
 import { registerCollectionRoutes } from './routes/collection-routes.js';
+import { registerDocumentRoutes } from './routes/document-routes.js';
 import { registerGraphRoutes } from './routes/graph-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerKeyRoutes } from './routes/key-routes.js';
@@ -22,6 +25,8 @@ export interface ServerDependencies {
   readonly tenants: TenantService;
   readonly keys: ApiKeyService;
   readonly collections: CollectionService;
+  readonly documents: DocumentService;
+  readonly events: DocumentEvents;
   /** Serve the public API (roles `api` and `all`); other roles serve only probes and metrics. */
   readonly publicApi?: boolean;
 }
@@ -52,6 +57,10 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     registerKeyRoutes(app, dependencies.keys);
     registerCollectionRoutes(app, dependencies.collections, dependencies.tenants);
     registerGraphRoutes(app, database, dependencies.tenants);
+    await registerDocumentRoutes(app, dependencies.documents, dependencies.tenants, dependencies.events, {
+      maxUploadBytes: config.server.maxUploadBytes,
+      maxFilesPerUpload: 100,
+    });
   }
   return app;
 }

@@ -24,14 +24,7 @@ export async function createTestPlatform(driver: TestDriver): Promise<TestPlatfo
   const testDatabase = await driver.create();
   const config = testConfig();
   const runtime = await createRuntime(config, silentLogger, { database: testDatabase.database, migrate: true });
-  const app = await buildServer({
-    config,
-    logger: silentLogger,
-    database: runtime.database,
-    tenants: runtime.tenants,
-    keys: runtime.keys,
-    collections: runtime.collections,
-  });
+  const app = await buildServer({ ...runtime, config, logger: silentLogger });
   const admin = await runtime.keys.create({ name: 'test admin', role: 'admin', tenantId: null });
   return {
     runtime,

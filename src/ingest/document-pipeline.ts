@@ -1,0 +1,277 @@
+import type { Logger } from 'pino';
+import type { Database, Queryable } from '../core/database.js';
+import type { DocumentEvents, DocumentStatus } from '../core/document-events.js';
+import type { ParserLimits, StructuredDocument } from '../core/document.js';
+import { DocumentError, isRhizomeError } from '../core/errors.js';
+import type { KnowledgeExtractor } from '../core/knowledge-extractor.js';
+import type { Embedder } from '../core/models.js';
+import type { ObjectStorage } from '../core/object-storage.js';
+import { graphNameForTenant } from '../db/graph/graph-identifiers.js';
+import { useGraphSearchPath } from '../db/graph/tenant-graph.js';
+import { withTenant } from '../db/tenant-scope.js';
+import { termFrequencies } from './analysis/analyze-text.js';
+import { detectLanguage } from './analysis/detect-language.js';
+import { chunkDocument, type ChunkOptions } from './chunking/chunk-document.js';
+import { removeDocumentIndex } from './document-index-remover.js';
+import { writeDocumentIndex } from './document-index-writer.js';
+import { embedInBatches } from './embed-in-batches.js';
+import { mapWithConcurrency } from './map-with-concurrency.js';
+import { parseDocument } from './parsers/index.js';
+import type { PreparedChunk, PreparedDocument } from './prepared-document.js';
+
+export interface PipelineDependencies {
+  readonly database: Database;
+  readonly storage: ObjectStorage;
+  readonly embedder: Embedder;
+  readonly extractor: KnowledgeExtractor;
+  readonly events: DocumentEvents;
+  readonly logger: Logger;
+  readonly parserLimits: ParserLimits;
+  readonly chunkOptions: ChunkOptions;
+}
+
+interface DocumentRow {
+  id: string;
+  file_name: string;
+  title: string;
+  storage_key: string | null;
+  content_hash: string;
+  status: DocumentStatus;
+}
+
+export type PipelineOutcome = 'indexed' | 'failed' | 'skipped';
+
+// Transaction failures that a plain retry fixes: deadlock, serialisation failure, lock timeout.
+const transientStates = new Set(['40P01', '40001', '55P03']);
+
+/**
+ * One document's way through ingestion: parsing → chunking → embedding → extracting → indexed.
+ * Each stage is recorded (a short transaction) and published as an event; all index data is then
+ * written in one transaction that also marks the document indexed, so a crash at any point leaves
+ * either the previous index or the new one — never a half-indexed document shown as indexed.
+ */
+export class DocumentPipeline {
+  constructor(private readonly dependencies: PipelineDependencies) {}
+
+  async process(
+    tenantId: string,
+    documentId: string,
+    options: { finalAttempt: boolean; signal?: AbortSignal },
+  ): Promise<PipelineOutcome> {
+    const { database, logger } = this.dependencies;
+    const log = logger.child({ tenantId, documentId });
+    const document = await withTenant(database, tenantId, async (transaction) => {
+      const result = await transaction.query<DocumentRow>(
+        `UPDATE documents SET attempts = attempts + 1, updated_at = now() WHERE id = $1
+         RETURNING id, file_name, title, storage_key, content_hash, status`,
+        [documentId],
+      );
+      return result.rows[0];
+    });
+    if (!document) {
+      log.info('document no longer exists; nothing to do');
+      return 'skipped';
+    }
+    let stage: DocumentStatus = 'parsing';
+    try {
+      await this.setStatus(tenantId, documentId, 'parsing');
+      if (!document.storage_key) throw new DocumentError('empty_document', 'The original file is missing');
+      const bytes = await this.dependencies.storage.get(document.storage_key, options.signal);
+      const structured = await parseDocument(
+        { bytes, fileName: document.file_name },
+        this.dependencies.parserLimits,
+        options.signal,
+      );
+
+      stage = 'chunking';
+      await this.setStatus(tenantId, documentId, 'chunking');
+      const chunks = chunkDocument(structured, this.dependencies.chunkOptions);
+      if (chunks.length === 0) {
+        throw new DocumentError('empty_document', 'The document contains no text to index');
+      }
+
+      stage = 'embedding';
+      await this.setStatus(tenantId, documentId, 'embedding');
+      const embeddings = await embedInBatches(
+        this.dependencies.embedder,
+        chunks.map((chunk) => chunk.text),
+        options.signal,
+      );
+
+      stage = 'extracting';
+      await this.setStatus(tenantId, documentId, 'extracting');
+      const extractor = this.dependencies.extractor;
+      const knowledge = await mapWithConcurrency(chunks, extractor.maxConcurrency, (chunk) =>
+        extractor.extract(chunk.content, options.signal),
+      );
+      const preparedChunks: PreparedChunk[] = chunks.map((chunk, index) => {
+        const frequencies = termFrequencies(chunk.text);
+        return {
+          index: chunk.index,
+          text: chunk.text,
+          content: chunk.content,
+          sectionPath: chunk.sectionPath,
+          pages: chunk.pages,
+          startOffset: chunk.startOffset,
+          endOffset: chunk.endOffset,
+          tokenCount: chunk.tokenCount,
+          language: detectLanguage(chunk.content),
+          embedding: embeddings[index]!,
+          terms: frequencies.terms,
+          termCount: frequencies.length,
+          entities: knowledge[index]!.entities,
+          relations: knowledge[index]!.relations,
+        };
+      });
+      const entityEmbeddings = await this.embedNewEntities(tenantId, preparedChunks, options.signal);
+      const prepared: PreparedDocument = {
+        title: document.title || titleOf(structured, document.file_name),
+        language: detectLanguage(preparedChunks.map((chunk) => chunk.content).join('\n').slice(0, 20_000)),
+        pageCount: structured.pageCount ?? null,
+        embeddingModel: this.dependencies.embedder.model,
+        chunks: preparedChunks,
+        entityEmbeddings,
+      };
+      const written = await this.writeWithRetry(tenantId, document, prepared);
+      if (!written) {
+        log.info('document changed or was deleted while processing; result discarded');
+        return 'skipped';
+      }
+      await this.publish(tenantId, documentId, 'indexed', { chunkCount: preparedChunks.length });
+      log.info({ chunks: preparedChunks.length }, 'document indexed');
+      return 'indexed';
+    } catch (error) {
+      const permanent = error instanceof DocumentError;
+      if (!permanent && !options.finalAttempt) {
+        log.warn({ err: error, stage }, 'ingestion attempt failed; will retry');
+        throw error;
+      }
+      const code = isRhizomeError(error) ? error.code : 'internal_error';
+      const message = permanent
+        ? (error as DocumentError).message
+        : `Ingestion failed after retries: ${error instanceof Error ? error.message : String(error)}`;
+      await this.markFailed(tenantId, documentId, stage, code, message);
+      log.info({ stage, code }, 'document failed');
+      return 'failed';
+    }
+  }
+
+  private async embedNewEntities(
+    tenantId: string,
+    chunks: readonly PreparedChunk[],
+    signal: AbortSignal | undefined,
+  ): Promise<Map<string, number[]>> {
+    const names = new Map<string, string>();
+    for (const chunk of chunks) for (const entity of chunk.entities) names.set(entity.normalizedName, entity.name);
+    if (names.size === 0) return new Map();
+    const existing = await withTenant(
+      this.dependencies.database,
+      tenantId,
+      (transaction) =>
+        transaction.query<{ normalized_name: string }>(
+          'SELECT normalized_name FROM entities WHERE normalized_name = ANY($1::text[]) AND embedding IS NOT NULL',
+          [[...names.keys()]],
+        ),
+      { readOnly: true },
+    );
+    for (const row of existing.rows) names.delete(row.normalized_name);
+    const pending = [...names.entries()];
+    if (pending.length === 0) return new Map();
+    const vectors = await embedInBatches(
+      this.dependencies.embedder,
+      pending.map(([, name]) => name),
+      signal,
+    );
+    return new Map(pending.map(([normalizedName], index) => [normalizedName, vectors[index]!]));
+  }
+
+  /** Writes the index; false when the document was deleted or its content replaced meanwhile. */
+  private async writeWithRetry(tenantId: string, document: DocumentRow, prepared: PreparedDocument): Promise<boolean> {
+    const graph = graphNameForTenant(tenantId);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await withTenant(this.dependencies.database, tenantId, async (transaction) => {
+          const current = await transaction.query<{ content_hash: string }>(
+            'SELECT content_hash FROM documents WHERE id = $1 FOR UPDATE',
+            [document.id],
+          );
+          if (current.rows[0]?.content_hash !== document.content_hash) return false;
+          await useGraphSearchPath(transaction);
+          await removeDocumentIndex(transaction, tenantId, document.id, graph);
+          await writeDocumentIndex(transaction, tenantId, document.id, graph, prepared);
+          await markIndexed(transaction, document.id, prepared);
+          return true;
+        });
+      } catch (error) {
+        const state = (error as { code?: string }).code;
+        if (attempt < 4 && state !== undefined && transientStates.has(state)) {
+          this.dependencies.logger.debug({ state, attempt }, 'index write conflicted; retrying');
+          await new Promise((resolve) => setTimeout(resolve, 50 * attempt + Math.random() * 50));
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  private async setStatus(tenantId: string, documentId: string, status: DocumentStatus): Promise<void> {
+    await withTenant(this.dependencies.database, tenantId, (transaction) =>
+      transaction.query(
+        `UPDATE documents SET status = $2, updated_at = now(), error_code = NULL, error_message = NULL,
+                failed_stage = NULL
+         WHERE id = $1`,
+        [documentId, status],
+      ),
+    );
+    await this.publish(tenantId, documentId, status);
+  }
+
+  private async markFailed(
+    tenantId: string,
+    documentId: string,
+    stage: DocumentStatus,
+    code: string,
+    message: string,
+  ): Promise<void> {
+    await withTenant(this.dependencies.database, tenantId, (transaction) =>
+      transaction.query(
+        `UPDATE documents SET status = 'failed', failed_stage = $2, error_code = $3, error_message = $4,
+                updated_at = now()
+         WHERE id = $1`,
+        [documentId, stage, code, message],
+      ),
+    );
+    await this.publish(tenantId, documentId, 'failed', { errorCode: code, errorMessage: message });
+  }
+
+  private async publish(
+    tenantId: string,
+    documentId: string,
+    status: DocumentStatus,
+    extra: { errorCode?: string; errorMessage?: string; chunkCount?: number } = {},
+  ): Promise<void> {
+    try {
+      await this.dependencies.events.publish({ tenantId, documentId, status, at: new Date().toISOString(), ...extra });
+    } catch (error) {
+      // Events are a convenience for watchers; the database row stays the truth.
+      this.dependencies.logger.warn({ err: error }, 'could not publish a document event');
+    }
+  }
+}
+
+async function markIndexed(transaction: Queryable, documentId: string, prepared: PreparedDocument): Promise<void> {
+  await transaction.query(
+    `UPDATE documents SET status = 'indexed', title = $2, language = $3, page_count = $4, chunk_count = $5,
+            embedding_model = $6, indexed_at = now(), updated_at = now(),
+            error_code = NULL, error_message = NULL, failed_stage = NULL
+     WHERE id = $1`,
+    [documentId, prepared.title, prepared.language, prepared.pageCount, prepared.chunks.length, prepared.embeddingModel],
+  );
+}
+
+function titleOf(document: StructuredDocument, fileName: string): string {
+  if (document.title?.trim()) return document.title.trim().slice(0, 500);
+  const heading = document.blocks.find((block) => block.kind === 'heading');
+  if (heading && heading.kind === 'heading' && heading.text.trim()) return heading.text.trim().slice(0, 500);
+  return fileName.replace(/\.[^.]+$/, '');
+}

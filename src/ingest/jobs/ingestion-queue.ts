@@ -1,0 +1,115 @@
+import PgBoss from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Database } from '../../core/database.js';
+
+export const ingestionQueueName = 'ingest-document';
+
+export interface IngestionJob {
+  readonly tenantId: string;
+  readonly documentId: string;
+}
+
+export interface IngestionJobContext {
+  readonly job: IngestionJob;
+  readonly attempt: number;
+  /** True when a thrown error will not be retried. */
+  readonly finalAttempt: boolean;
+}
+
+export interface IngestionQueueOptions {
+  readonly retryLimit: number;
+  readonly retryDelaySeconds: number;
+  /** A job running longer is considered lost (its worker died) and is retried. */
+  readonly jobTimeoutSeconds: number;
+  readonly pollingIntervalSeconds: number;
+}
+
+/**
+ * The ingestion queue, on pg-boss over our own database handle (so it runs on PGlite and on a
+ * server alike, with no broker). Transient failures are retried with exponential backoff; a job
+ * whose worker was killed expires after `jobTimeoutSeconds` and runs again.
+ */
+export class IngestionQueue {
+  private readonly boss: PgBoss;
+  private readonly workerIds: string[] = [];
+  private starting: Promise<void> | undefined;
+
+  constructor(
+    database: Database,
+    private readonly options: IngestionQueueOptions,
+    private readonly logger: Logger,
+  ) {
+    this.boss = new PgBoss({
+      db: { executeSql: async (text, values) => database.query(text, values) },
+      schema: 'pgboss',
+      // Archive and delete housekeeping stays on; cron scheduling is not used.
+      schedule: false,
+    });
+    this.boss.on('error', (error) => this.logger.error({ err: error }, 'job queue error'));
+  }
+
+  /** Idempotent; `enqueue` and `work` call it, so roles that never queue never start pg-boss. */
+  start(): Promise<void> {
+    this.starting ??= this.startBoss();
+    return this.starting;
+  }
+
+  private async startBoss(): Promise<void> {
+    await this.boss.start();
+    await this.boss.createQueue(ingestionQueueName, {
+      name: ingestionQueueName,
+      retryLimit: this.options.retryLimit,
+      retryDelay: this.options.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: this.options.jobTimeoutSeconds,
+    });
+  }
+
+  async enqueue(job: IngestionJob): Promise<string> {
+    await this.start();
+    const id = await this.boss.send(ingestionQueueName, job, {
+      retryLimit: this.options.retryLimit,
+      retryDelay: this.options.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: this.options.jobTimeoutSeconds,
+    });
+    if (!id) throw new Error('the job queue refused the ingestion job');
+    // Wake local workers now instead of at their next poll.
+    for (const workerId of this.workerIds) this.boss.notifyWorker(workerId);
+    return id;
+  }
+
+  /** Starts `concurrency` workers in this process; each handles one job at a time. */
+  async work(concurrency: number, handler: (context: IngestionJobContext) => Promise<void>): Promise<void> {
+    await this.start();
+    for (let index = 0; index < concurrency; index += 1) {
+      const workerId = await this.boss.work<IngestionJob>(
+        ingestionQueueName,
+        { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: this.options.pollingIntervalSeconds },
+        async (jobs) => {
+          for (const job of jobs) {
+            await handler({
+              job: job.data,
+              attempt: job.retryCount + 1,
+              finalAttempt: job.retryCount >= job.retryLimit,
+            });
+          }
+        },
+      );
+      this.workerIds.push(workerId);
+    }
+  }
+
+  /** Jobs not yet finished (queued, retrying or running). */
+  async pendingCount(): Promise<number> {
+    return this.boss.getQueueSize(ingestionQueueName, { before: 'completed' });
+  }
+
+  /** Stops taking jobs, waits for running ones (up to the timeout), then releases the queue. */
+  async stop(timeoutMs = 30_000): Promise<void> {
+    if (!this.starting) return;
+    await this.starting.catch(() => undefined);
+    this.starting = undefined;
+    await this.boss.stop({ graceful: true, wait: true, timeout: timeoutMs, close: false });
+  }
+}

@@ -1,0 +1,161 @@
+import multipart from '@fastify/multipart';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { PayloadTooLargeError, ValidationError } from '../../core/errors.js';
+import type { DocumentEvents } from '../../core/document-events.js';
+import type { DocumentService, IncomingFile } from '../../ingest/document-service.js';
+import { listDocumentsSchema } from '../../ingest/document-service.js';
+import type { TenantService } from '../../tenancy/tenant-service.js';
+import { tenantOf } from '../authentication.js';
+import { parseInput } from '../validation.js';
+
+const documentParameters = z.object({ document: z.uuid() });
+const metadataSchema = z.record(z.string(), z.unknown());
+
+export interface DocumentRouteOptions {
+  readonly maxUploadBytes: number;
+  readonly maxFilesPerUpload: number;
+}
+
+export async function registerDocumentRoutes(
+  app: FastifyInstance,
+  documents: DocumentService,
+  tenants: TenantService,
+  events: DocumentEvents,
+  options: DocumentRouteOptions,
+): Promise<void> {
+  await app.register(multipart, {
+    limits: { fileSize: options.maxUploadBytes, files: options.maxFilesPerUpload, fields: 20, fieldSize: 64 * 1024 },
+    throwFileSizeLimit: true,
+  });
+
+  /**
+   * Upload one or more files (multipart/form-data). Fields: `collection` (name or id), `metadata`
+   * (a JSON object), `sourceKey` (single file: re-uploading under the same key replaces it).
+   * Answers 202 at once with the document ids; ingestion continues in jobs.
+   */
+  app.post('/v1/documents', async (request, reply) => {
+    const tenantId = await tenantOf(request, tenants, 'editor');
+    if (!request.isMultipart()) {
+      throw new ValidationError('Upload files as multipart/form-data', [
+        { path: 'headers.content-type', message: 'must be multipart/form-data' },
+      ]);
+    }
+    const files: IncomingFile[] = [];
+    const fields: Record<string, string> = {};
+    try {
+      for await (const part of request.parts()) {
+        if (part.type === 'file') {
+          const bytes = await part.toBuffer();
+          files.push({ fileName: part.filename, bytes, declaredMediaType: part.mimetype });
+        } else if (typeof part.value === 'string') {
+          fields[part.fieldname] = part.value;
+        }
+      }
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code === 'FST_REQ_FILE_TOO_LARGE') {
+        throw new PayloadTooLargeError(`A file exceeds the upload limit of ${options.maxUploadBytes} bytes`, {
+          details: { limitBytes: options.maxUploadBytes },
+        });
+      }
+      if (code === 'FST_FILES_LIMIT') {
+        throw new PayloadTooLargeError(`At most ${options.maxFilesPerUpload} files per upload`);
+      }
+      throw error;
+    }
+    if (files.length === 0) {
+      throw new ValidationError('No file in the upload', [{ path: 'body.file', message: 'at least one file part' }]);
+    }
+    let metadata: Record<string, unknown> = {};
+    if (fields.metadata !== undefined) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(fields.metadata);
+      } catch {
+        throw new ValidationError('metadata must be JSON', [{ path: 'body.metadata', message: 'not valid JSON' }]);
+      }
+      metadata = parseInput(metadataSchema, parsed, 'body');
+    }
+    if (fields.sourceKey !== undefined && files.length > 1) {
+      throw new ValidationError('sourceKey applies to a single file', [
+        { path: 'body.sourceKey', message: 'send one file per upload when using sourceKey' },
+      ]);
+    }
+    const results = await documents.intake(tenantId, files, {
+      ...(fields.collection ? { collection: fields.collection } : {}),
+      ...(fields.sourceKey ? { sourceKey: fields.sourceKey } : {}),
+      metadata,
+    });
+    return reply.status(202).send({ documents: results });
+  });
+
+  app.get('/v1/documents', async (request) => {
+    const tenantId = await tenantOf(request, tenants, 'reader');
+    return documents.list(tenantId, parseInput(listDocumentsSchema, request.query, 'query'));
+  });
+
+  // Open event streams end before the server closes, or shutdown would wait on them forever.
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const close of [...openStreams]) close();
+  });
+
+  /** Server-sent events: every status change of the tenant's documents. */
+  app.get('/v1/documents/events', async (request, reply) => {
+    const tenantId = await tenantOf(request, tenants, 'reader');
+    reply.hijack();
+    reply.raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      'x-request-id': request.id,
+    });
+    reply.raw.write(': connected\n\n');
+    const unsubscribe = events.subscribe(tenantId, (event) => {
+      reply.raw.write(`event: document\ndata: ${JSON.stringify(event)}\n\n`);
+    });
+    // Comments keep proxies from closing an idle stream.
+    const heartbeat = setInterval(() => reply.raw.write(': heartbeat\n\n'), 15_000);
+    heartbeat.unref();
+    const close = () => {
+      if (!openStreams.delete(close)) return;
+      clearInterval(heartbeat);
+      unsubscribe();
+      reply.raw.end();
+    };
+    openStreams.add(close);
+    request.raw.on('close', close);
+  });
+
+  app.get('/v1/documents/:document', async (request) => {
+    const tenantId = await tenantOf(request, tenants, 'reader');
+    const { document } = parseInput(documentParameters, request.params, 'params');
+    return documents.get(tenantId, document);
+  });
+
+  app.get('/v1/documents/:document/original', async (request, reply) => {
+    const tenantId = await tenantOf(request, tenants, 'reader');
+    const { document } = parseInput(documentParameters, request.params, 'params');
+    const { record, bytes } = await documents.original(tenantId, document);
+    return reply
+      .header('content-type', record.mediaType && !record.mediaType.includes('html') ? record.mediaType : 'application/octet-stream')
+      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(record.fileName)}`)
+      .header('x-content-type-options', 'nosniff')
+      .send(Buffer.from(bytes));
+  });
+
+  app.delete('/v1/documents/:document', async (request) => {
+    const tenantId = await tenantOf(request, tenants, 'editor');
+    const { document } = parseInput(documentParameters, request.params, 'params');
+    await documents.delete(tenantId, document);
+    return { deleted: true };
+  });
+
+  app.post('/v1/documents/:document/reingest', async (request, reply) => {
+    const tenantId = await tenantOf(request, tenants, 'editor');
+    const { document } = parseInput(documentParameters, request.params, 'params');
+    return reply.status(202).send(await documents.reingest(tenantId, document));
+  });
+}
