@@ -279,8 +279,8 @@ export class DocumentService {
       errorMessage: rejection?.message ?? null,
     });
     if (!rejection) await this.dependencies.queue.enqueue({ tenantId, documentId });
-    logger.info({ tenantId, documentId, format, status, replaced: existing !== null }, 'document received');
-    return { ...resultOf(row), duplicate: false, replaced: existing !== null };
+    logger.info({ tenantId, documentId, format, status, replaced: existing !== undefined }, 'document received');
+    return { ...resultOf(row), duplicate: false, replaced: existing !== undefined };
   }
 
   private async findByHash(tenantId: string, contentHash: string): Promise<DocumentRow | undefined> {

@@ -64,7 +64,9 @@ export class LocalObjectStorage implements ObjectStorage {
       return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     } catch (error) {
       // A folder (EISDIR) is a prefix of other keys, not an object, exactly as on S3.
-      if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(errorCode(error) ?? '')) throw new NotFoundError('object', key);
+      if (['ENOENT', 'ENOTDIR', 'EISDIR'].includes(errorCode(error) ?? '')) {
+        throw new NotFoundError('object', key);
+      }
       throw error;
     }
   }
@@ -98,7 +100,9 @@ export class LocalObjectStorage implements ObjectStorage {
     assertValidObjectKey(key);
     const resolved = path.resolve(this.rootDirectory, ...key.split('/'));
     // Defence in depth: validation already rules this out.
-    if (!resolved.startsWith(this.rootDirectory + path.sep)) throw new Error(`Key escapes the storage root: ${key}`);
+    if (!resolved.startsWith(this.rootDirectory + path.sep)) {
+      throw new Error(`Key escapes the storage root: ${key}`);
+    }
     return resolved;
   }
 }

@@ -102,7 +102,20 @@ function describeObjectStorageContract(name: string, create: () => Promise<Stora
 
     it('rejects malicious and malformed keys before any I/O', async () => {
       const before = await subject.backendState();
-      const badKeys = ['../x', '/etc/passwd', 'a//b', 'a\\b', '', '.', '..', 'a/../../b', 'a/./b', 'a/', 'C:/x', 'a b'];
+      const badKeys = [
+        '../x',
+        '/etc/passwd',
+        'a//b',
+        'a\\b',
+        '',
+        '.',
+        '..',
+        'a/../../b',
+        'a/./b',
+        'a/',
+        'C:/x',
+        'a b',
+      ];
       for (const key of [...badKeys, 'ünïcode', 'nul\0byte', 'x'.repeat(1025)]) {
         await expect(storage.put(key, bytesOf('pwned'))).rejects.toBeInstanceOf(ValidationError);
         await expect(storage.get(key)).rejects.toBeInstanceOf(ValidationError);
@@ -117,7 +130,9 @@ function describeObjectStorageContract(name: string, create: () => Promise<Stora
     it('honours an aborted signal without writing', async () => {
       const controller = new AbortController();
       controller.abort();
-      await expect(storage.put('aborted/object', bytesOf('x'), undefined, controller.signal)).rejects.toMatchObject({
+      await expect(
+        storage.put('aborted/object', bytesOf('x'), undefined, controller.signal),
+      ).rejects.toMatchObject({
         name: 'AbortError',
       });
       await expect(storage.get('aborted/object')).rejects.toBeInstanceOf(NotFoundError);
@@ -262,7 +277,9 @@ describe('S3ObjectStorage specifics', () => {
 
   it('pages through large prefixes in batches', async () => {
     const storage = new S3ObjectStorage(s3Options(server.endpoint, { deleteBatchSize: 3 }));
-    for (let index = 0; index < 10; index += 1) await storage.put(`paged/object-${index}`, bytesOf(String(index)));
+    for (let index = 0; index < 10; index += 1) {
+      await storage.put(`paged/object-${index}`, bytesOf(String(index)));
+    }
     await storage.put('paged-not/kept', bytesOf('kept'));
     const requestsBefore = server.requests.length;
 
@@ -293,7 +310,9 @@ describe('S3ObjectStorage specifics', () => {
   });
 
   it('reports other failures as UpstreamError without leaking the secret', async () => {
-    const missingBucket = new S3ObjectStorage(s3Options(server.endpoint, { bucket: 'no-such-bucket', maxAttempts: 1 }));
+    const missingBucket = new S3ObjectStorage(
+      s3Options(server.endpoint, { bucket: 'no-such-bucket', maxAttempts: 1 }),
+    );
     await expect(missingBucket.get('any/key')).rejects.toMatchObject({
       code: 'object_storage_failed',
       details: { operation: 'get', status: 404, providerCode: 'NoSuchBucket' },
@@ -314,7 +333,13 @@ describe('S3ObjectStorage specifics', () => {
 
   it('rejects half-given credentials', () => {
     expect(
-      () => new S3ObjectStorage({ bucket, region: 'us-east-1', endpoint: server.endpoint, accessKeyId: 'only-id' }),
+      () =>
+        new S3ObjectStorage({
+          bucket,
+          region: 'us-east-1',
+          endpoint: server.endpoint,
+          accessKeyId: 'only-id',
+        }),
     ).toThrow(ValidationError);
   });
 });

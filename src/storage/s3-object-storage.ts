@@ -81,7 +81,8 @@ export class S3ObjectStorage implements ObjectStorage {
     }
     const settings = parsed.data;
     this.bucket = settings.bucket;
-    this.keyPrefix = settings.keyPrefix === undefined || settings.keyPrefix === '' ? '' : toFolderPrefix(settings.keyPrefix);
+    this.keyPrefix =
+      settings.keyPrefix === undefined || settings.keyPrefix === '' ? '' : toFolderPrefix(settings.keyPrefix);
     this.deleteBatchSize = settings.deleteBatchSize;
     this.client = new S3Client({
       region: settings.region,
@@ -150,7 +151,9 @@ export class S3ObjectStorage implements ObjectStorage {
     const objectKey = this.objectKey(key);
     // S3 answers 204 for a missing key, so idempotence comes for free.
     await this.call('delete', key, signal, () =>
-      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }), { abortSignal: signal }),
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: objectKey }), {
+        abortSignal: signal,
+      }),
     );
   }
 

@@ -56,6 +56,9 @@ const nameConnectors = new Set([
   'bin', 'ibn', 'for', 'on', 'upon',
 ]);
 
+/** Connectors that join names only directly ("Newcastle upon Tyne"), never before "the". */
+const looseConnectors = new Set(['for', 'on', 'upon']);
+
 // prettier-ignore
 const calendarWords = new Set([
   'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october',
@@ -197,7 +200,11 @@ function runEnd(table: TokenTable, first: number): number {
     let after = next;
     if (nameConnectors.has(word)) {
       after = next + 1;
-      if (table.lower[after] === 'the') after += 1;
+      if (table.lower[after] === 'the') {
+        // "Bank of the West" is one name; "Babbage on the Analytical Engine" is two.
+        if (looseConnectors.has(word)) break;
+        after += 1;
+      }
     } else if (word === '&' || (word === 'and' && sawOf)) {
       after = next + 1;
     } else {

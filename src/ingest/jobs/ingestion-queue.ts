@@ -22,6 +22,8 @@ export interface IngestionQueueOptions {
   /** A job running longer is considered lost (its worker died) and is retried. */
   readonly jobTimeoutSeconds: number;
   readonly pollingIntervalSeconds: number;
+  /** How often pg-boss looks for expired jobs (those whose worker died). */
+  readonly maintenanceIntervalSeconds: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export class IngestionQueue {
       schema: 'pgboss',
       // Archive and delete housekeeping stays on; cron scheduling is not used.
       schedule: false,
+      maintenanceIntervalSeconds: options.maintenanceIntervalSeconds,
     });
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'job queue error'));
   }

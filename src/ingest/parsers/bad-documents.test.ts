@@ -37,9 +37,16 @@ function noise(length: number, seed = 42): Uint8Array {
 /** A Word-looking archive whose document part is `size` zero bytes. */
 async function zeroFilledDocx(size: number): Promise<Uint8Array> {
   const archive = new JSZip();
-  archive.file('[Content_Types].xml', '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>');
+  archive.file(
+    '[Content_Types].xml',
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+  );
   archive.file('word/document.xml', new Uint8Array(size));
-  return archive.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 9 } });
+  return archive.generateAsync({
+    type: 'uint8array',
+    compression: 'DEFLATE',
+    compressionOptions: { level: 9 },
+  });
 }
 
 /** Rewrites the uncompressed size that the local header and the central directory declare. */
@@ -73,7 +80,9 @@ describe('refused documents', () => {
 
     const asDocument = await refusal(input(executable, 'invoice.docx'));
     expect(asDocument.code).toBe('format_mismatch');
-    expect(asDocument.message).toContain('named like a Word document but its content is an executable program');
+    expect(asDocument.message).toContain(
+      'named like a Word document but its content is an executable program',
+    );
   });
 
   it('random bytes are corrupt when named like a document, unsupported otherwise', async () => {
@@ -93,7 +102,10 @@ describe('refused documents', () => {
 
   it('a zip that lies about its sizes is stopped while inflating', async () => {
     const forged = forgeDeclaredSize(await zeroFilledDocx(5 * 1024 * 1024), 'word/document.xml', 1000);
-    const error = await refusal(input(forged, 'forged.docx'), { ...LIMITS, maxUncompressedBytes: 1024 * 1024 });
+    const error = await refusal(input(forged, 'forged.docx'), {
+      ...LIMITS,
+      maxUncompressedBytes: 1024 * 1024,
+    });
     expect(error.code).toBe('corrupt_document');
     expect(error.message).toContain('inflates to more than the 1000 bytes its header declares');
   });
@@ -140,8 +152,10 @@ describe('refused documents', () => {
   it('an aborted parse rejects with the abort reason', async () => {
     const controller = new AbortController();
     controller.abort();
-    await expect(parseDocument(input('hello', 'hello.txt'), LIMITS, controller.signal)).rejects.toMatchObject({
-      name: 'AbortError',
-    });
+    await expect(parseDocument(input('hello', 'hello.txt'), LIMITS, controller.signal)).rejects.toMatchObject(
+      {
+        name: 'AbortError',
+      },
+    );
   });
 });

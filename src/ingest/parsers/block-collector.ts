@@ -45,7 +45,8 @@ export class BlockCollector {
     // Code keeps its indentation and line breaks; only the surrounding blank lines go.
     const clean = text.replace(/\r\n?/g, '\n').replace(/^\n+|\s+$/g, '');
     if (clean.trim() === '') return;
-    const languageField = language === undefined || language.trim() === '' ? {} : { language: language.trim() };
+    const languageField =
+      language === undefined || language.trim() === '' ? {} : { language: language.trim() };
     this.#push({ kind: 'code', text: clean, ...languageField, ...pageField(page) }, clean.length);
   }
 
@@ -57,7 +58,8 @@ export class BlockCollector {
       .map((row) => row.map((cell) => collapseWhitespace(cell)))
       .filter((row) => row.some((cell) => cell !== ''));
     if (cleanRows.length === 0) return;
-    const width = Math.max(...cleanRows.map((row) => row.length));
+    // Reduced rather than spread: a big CSV has more rows than a call can take arguments.
+    const width = cleanRows.reduce((widest, row) => Math.max(widest, row.length), 0);
     // Pad ragged rows so that every consumer can rely on a rectangular grid.
     const rectangular = cleanRows.map((row) =>
       row.length === width ? row : [...row, ...Array.from({ length: width - row.length }, () => '')],
@@ -96,8 +98,10 @@ function pageField(page: number | undefined): { page?: number } {
   return page === undefined ? {} : { page };
 }
 
-// Soft hyphens and zero-width characters are invisible in the source and only break searching.
-const INVISIBLE_CHARACTERS = /[\u00ad\u200b\u200c\u200d\u2060-\u2064\ufeff]/g;
+// Soft hyphens, zero-width spaces, invisible math operators and stray byte-order marks are
+// invisible in the source and only break searching. Zero-width (non-)joiners stay: Persian and
+// Indic scripts need them to spell words.
+const INVISIBLE_CHARACTERS = /[\u00ad\u200b\u2060-\u2064\ufeff]/g;
 
 export function collapseWhitespace(text: string): string {
   return text.replace(INVISIBLE_CHARACTERS, '').replace(/\s+/g, ' ').trim();

@@ -34,11 +34,17 @@ const MINIMAL_PDF = '%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /
 describe('detectFormat', () => {
   it('tells the zip-based formats apart by their entries, whatever the name', async () => {
     const upload = 'upload.bin';
-    expect(await detectFormat(input(await zip({ 'word/document.xml': '<w:document/>' }), upload))).toBe('docx');
-    expect(await detectFormat(input(await zip({ 'ppt/presentation.xml': '<p:presentation/>' }), upload))).toBe('pptx');
+    expect(await detectFormat(input(await zip({ 'word/document.xml': '<w:document/>' }), upload))).toBe(
+      'docx',
+    );
+    expect(
+      await detectFormat(input(await zip({ 'ppt/presentation.xml': '<p:presentation/>' }), upload)),
+    ).toBe('pptx');
     expect(await detectFormat(input(await zip({ 'xl/workbook.xml': '<workbook/>' }), upload))).toBe('xlsx');
     expect(
-      await detectFormat(input(await zip({ mimetype: 'application/epub+zip', 'META-INF/container.xml': '<c/>' }), upload)),
+      await detectFormat(
+        input(await zip({ mimetype: 'application/epub+zip', 'META-INF/container.xml': '<c/>' }), upload),
+      ),
     ).toBe('epub');
   });
 
@@ -50,8 +56,12 @@ describe('detectFormat', () => {
   it('sniffs HTML and feeds from text content, and trusts the extension between text flavours', async () => {
     expect(await detectFormat(input('<!DOCTYPE html><html><body>Hi</body></html>', 'page'))).toBe('html');
     expect(await detectFormat(input('  <html lang="en"><p>Hi</p></html>', 'download'))).toBe('html');
-    expect(await detectFormat(input('<?xml version="1.0"?>\n<rss version="2.0"><channel/></rss>', 'feed.xml'))).toBe('rss');
-    expect(await detectFormat(input('<feed xmlns="http://www.w3.org/2005/Atom"></feed>', 'atom'))).toBe('rss');
+    expect(
+      await detectFormat(input('<?xml version="1.0"?>\n<rss version="2.0"><channel/></rss>', 'feed.xml')),
+    ).toBe('rss');
+    expect(await detectFormat(input('<feed xmlns="http://www.w3.org/2005/Atom"></feed>', 'atom'))).toBe(
+      'rss',
+    );
     expect(await detectFormat(input('# Title\n\nText', 'notes.md'))).toBe('markdown');
     expect(await detectFormat(input('a,b\n1,2\n', 'data.CSV'))).toBe('csv');
     expect(await detectFormat(input('just words', 'notes.txt'))).toBe('text');
@@ -77,7 +87,9 @@ describe('detectFormat', () => {
       'report.docx is named like a Word document but its content is a PDF document; rename it with the right extension',
     );
 
-    const docxAsPdf = await refusal(detectFormat(input(await zip({ 'word/document.xml': '<w/>' }), 'report.pdf')));
+    const docxAsPdf = await refusal(
+      detectFormat(input(await zip({ 'word/document.xml': '<w/>' }), 'report.pdf')),
+    );
     expect(docxAsPdf.code).toBe('format_mismatch');
     expect(docxAsPdf.message).toContain('its content is a Word document');
 
@@ -85,7 +97,9 @@ describe('detectFormat', () => {
     expect(textAsPdf.code).toBe('format_mismatch');
     expect(textAsPdf.message).toContain('plain text');
 
-    const pngAsPdf = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+    const pngAsPdf = new Uint8Array([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
+    ]);
     const image = await refusal(detectFormat(input(pngAsPdf, 'report.pdf')));
     expect(image.code).toBe('format_mismatch');
     expect(image.message).toContain('image/png');
@@ -99,7 +113,9 @@ describe('detectFormat', () => {
   });
 
   it('refuses XML that is not a feed', async () => {
-    const error = await refusal(detectFormat(input('<?xml version="1.0"?><config><a>1</a></config>', 'settings.xml')));
+    const error = await refusal(
+      detectFormat(input('<?xml version="1.0"?><config><a>1</a></config>', 'settings.xml')),
+    );
     expect(error.code).toBe('unsupported_format');
     expect(error.message).toContain('not an RSS or Atom feed');
   });

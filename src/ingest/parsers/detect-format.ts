@@ -108,7 +108,10 @@ async function detectBinaryFormat(
 }
 
 /** Office and EPUB files are all zips; only their entries tell them apart. */
-async function detectZipFormat(input: ParserInput, expected: DocumentFormat | undefined): Promise<DocumentFormat> {
+async function detectZipFormat(
+  input: ParserInput,
+  expected: DocumentFormat | undefined,
+): Promise<DocumentFormat> {
   const label =
     expected !== undefined && BINARY_FORMATS.has(expected) && expected !== 'pdf'
       ? DESCRIPTION[expected].replace(/^an? /, '')
@@ -133,9 +136,11 @@ async function detectZipFormat(input: ParserInput, expected: DocumentFormat | un
       `${fileName} is a zip archive but not ${DESCRIPTION[expected]}: it has no ${missing}`,
     );
   }
-  const kind =
-    mimetype !== undefined && mimetype.trim() !== '' ? `a zip package of type ${mimetype.trim()}` : 'a zip archive';
-  return refuseBinary(input, expected, kind);
+  const description =
+    mimetype !== undefined && mimetype.trim() !== ''
+      ? `a zip package of type ${mimetype.trim()}`
+      : 'a zip archive';
+  return refuseBinary(input, expected, { description, encrypted: false });
 }
 
 async function readSmallEntry(archive: ZipArchive, name: string): Promise<string | undefined> {
@@ -149,7 +154,11 @@ async function readSmallEntry(archive: ZipArchive, name: string): Promise<string
   }
 }
 
-function confirm(actual: DocumentFormat, expected: DocumentFormat | undefined, fileName: string): DocumentFormat {
+function confirm(
+  actual: DocumentFormat,
+  expected: DocumentFormat | undefined,
+  fileName: string,
+): DocumentFormat {
   if (expected === undefined || expected === actual) return actual;
   throw new DocumentError(
     'format_mismatch',
@@ -157,19 +166,29 @@ function confirm(actual: DocumentFormat, expected: DocumentFormat | undefined, f
   );
 }
 
+/** What file-type (or a look inside a zip) recognised in content we do not parse. */
+interface BinaryKind {
+  readonly description: string;
+  readonly encrypted: boolean;
+}
+
 /** Content we cannot parse: a mismatch when we recognise it, corruption when it is unrecognisable. */
-function refuseBinary(input: ParserInput, expected: DocumentFormat | undefined, kind: string | undefined): never {
+function refuseBinary(
+  input: ParserInput,
+  expected: DocumentFormat | undefined,
+  kind: BinaryKind | undefined,
+): never {
   const { fileName } = input;
-  if (kind?.startsWith('an encrypted') === true) {
+  if (kind?.encrypted === true) {
     throw new DocumentError(
       'encrypted_document',
-      `${fileName} is ${kind}; remove the password and upload it again`,
+      `${fileName} is ${kind.description}; remove the password and upload it again`,
     );
   }
   if (expected !== undefined && kind !== undefined) {
     throw new DocumentError(
       'format_mismatch',
-      `${fileName} is named like ${DESCRIPTION[expected]} but its content is ${kind}`,
+      `${fileName} is named like ${DESCRIPTION[expected]} but its content is ${kind.description}`,
     );
   }
   if (expected !== undefined) {
@@ -178,25 +197,32 @@ function refuseBinary(input: ParserInput, expected: DocumentFormat | undefined, 
       `${fileName} is named like ${DESCRIPTION[expected]} but its content is not: the bytes match no known format (damaged or not a document)`,
     );
   }
-  const what = kind ?? 'binary data of an unrecognised kind';
+  const what = kind?.description ?? 'binary data of an unrecognised kind';
   throw new DocumentError(
     'unsupported_format',
     `${fileName} is ${what}, which is not a supported document format (supported: PDF, DOCX, PPTX, XLSX, EPUB, CSV, HTML, Markdown, plain text, RSS/Atom)`,
   );
 }
 
-async function describeBinary(bytes: Uint8Array): Promise<string | undefined> {
+async function describeBinary(bytes: Uint8Array): Promise<BinaryKind | undefined> {
   // Magic numbers sit at the start; a bounded sample keeps file-type from wandering through a big file.
   const type = await fileTypeFromBuffer(bytes.subarray(0, 65_536));
   if (type === undefined) return undefined;
   if (type.ext === 'cfb') {
     // Password-protected Office files are stored as an "EncryptedPackage" inside an OLE container.
     return indexOfUtf16(bytes, 'EncryptedPackage') !== -1
-      ? 'an encrypted (password-protected) Office document'
-      : 'a legacy Microsoft Office file (.doc, .xls, .ppt or .msg); save it as .docx, .xlsx or .pptx';
+      ? { description: 'an encrypted (password-protected) Office document', encrypted: true }
+      : {
+          description:
+            'a legacy Microsoft Office file (.doc, .xls, .ppt or .msg); save it as .docx, .xlsx or .pptx',
+          encrypted: false,
+        };
   }
-  if (type.ext === 'exe' || type.ext === 'elf' || type.ext === 'mach') return `an executable program (${type.mime})`;
-  return `a .${type.ext} file (${type.mime})`;
+  const executable = type.ext === 'exe' || type.ext === 'elf' || type.ext === 'mach';
+  return {
+    description: executable ? `an executable program (${type.mime})` : `a .${type.ext} file (${type.mime})`,
+    encrypted: false,
+  };
 }
 
 function detectTextFormat(
@@ -252,5 +278,7 @@ function indexOfAscii(bytes: Uint8Array, needle: string): number {
 }
 
 function indexOfUtf16(bytes: Uint8Array, needle: string): number {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(Buffer.from(needle, 'utf16le'));
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(
+    Buffer.from(needle, 'utf16le'),
+  );
 }

@@ -32,7 +32,9 @@ export const docxParser: DocumentParser = {
     assertWellFormed(documentXml, MAIN_PART, LABEL);
     const withEquations = replaceEquationsWithText(documentXml);
     const buffer =
-      withEquations === documentXml ? Buffer.from(input.bytes) : await archive.replaceEntry(MAIN_PART, withEquations);
+      withEquations === documentXml
+        ? Buffer.from(input.bytes)
+        : await archive.replaceEntry(MAIN_PART, withEquations);
 
     signal?.throwIfAborted();
     const html = await convertToHtml(buffer);
@@ -86,13 +88,14 @@ type RemovableNode = HtmlNode & { remove(): void };
 
 /**
  * Removes mammoth's comment markup from the DOM and returns the comments' texts. The in-text
- * markers ("[1]") would otherwise glue themselves to the commented words, and the back-links
- * ("↑") are navigation.
+ * comment markers ("[1]") would otherwise glue themselves to the commented words; the back-links
+ * ("↑") after comments, footnotes and endnotes are navigation. Footnote markers stay: they tie a
+ * sentence to its note.
  */
 function takeComments(document: ReturnType<typeof parseHtmlDocument>): string[] {
-  for (const marker of Array.from(document.querySelectorAll('a[id^="comment-ref-"], a[href^="#comment-ref-"]'))) {
-    marker.remove();
-  }
+  const markup =
+    'a[id^="comment-ref-"], a[href^="#comment-ref-"], a[href^="#footnote-ref-"], a[href^="#endnote-ref-"]';
+  for (const marker of Array.from(document.querySelectorAll(markup))) marker.remove();
   const comments: string[] = [];
   for (const term of Array.from(document.querySelectorAll('dt[id^="comment-"]')) as RemovableNode[]) {
     const definition = (term as unknown as { nextElementSibling: RemovableNode | null }).nextElementSibling;
@@ -103,7 +106,8 @@ function takeComments(document: ReturnType<typeof parseHtmlDocument>): string[] 
     }
     const list = (term as unknown as { parentNode: RemovableNode | null }).parentNode;
     term.remove();
-    if (list !== null && list.nodeName.toLowerCase() === 'dl' && (list.textContent ?? '').trim() === '') list.remove();
+    if (list !== null && list.nodeName.toLowerCase() === 'dl' && (list.textContent ?? '').trim() === '')
+      list.remove();
   }
   return comments;
 }

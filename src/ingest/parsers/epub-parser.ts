@@ -4,7 +4,16 @@ import { DocumentError } from '../../core/errors.js';
 import { BlockCollector, collapseWhitespace } from './block-collector.js';
 import { collectHtmlBlocks, parseHtmlDocument } from './html-to-blocks.js';
 import type { XmlNode } from './xml-tree.js';
-import { allText, attributeOf, childNamed, childrenOf, descendantsNamed, nameOf, parseOrderedXml, rootElement } from './xml-tree.js';
+import {
+  allText,
+  attributeOf,
+  childNamed,
+  childrenOf,
+  descendantsNamed,
+  nameOf,
+  parseOrderedXml,
+  rootElement,
+} from './xml-tree.js';
 import { ZipArchive } from './zip-archive.js';
 
 const LABEL = 'EPUB book';
@@ -19,15 +28,23 @@ export const epubParser: DocumentParser = {
   format: 'epub',
   async parse(input: ParserInput, limits: ParserLimits, signal?: AbortSignal): Promise<StructuredDocument> {
     const archive = await ZipArchive.openWithinLimits(input.bytes, limits, LABEL);
-    const container = parseOrderedXml(await archive.readText('META-INF/container.xml', signal), 'META-INF/container.xml', LABEL);
+    const container = parseOrderedXml(
+      await archive.readText('META-INF/container.xml', signal),
+      'META-INF/container.xml',
+      LABEL,
+    );
     const packagePath = descendantsNamed(container, 'rootfile')
       .map((rootfile) => attributeOf(rootfile, 'full-path'))
       .find((path) => path !== undefined);
     if (packagePath === undefined) {
-      throw new DocumentError('corrupt_document', `the ${LABEL} is damaged: META-INF/container.xml names no package document`);
+      throw new DocumentError(
+        'corrupt_document',
+        `the ${LABEL} is damaged: META-INF/container.xml names no package document`,
+      );
     }
     const opf = rootElement(parseOrderedXml(await archive.readText(packagePath, signal), packagePath, LABEL));
-    if (opf === undefined) throw new DocumentError('corrupt_document', `the ${LABEL} is damaged: ${packagePath} is empty`);
+    if (opf === undefined)
+      throw new DocumentError('corrupt_document', `the ${LABEL} is damaged: ${packagePath} is empty`);
 
     const metadata = readMetadata(opf);
     const collector = new BlockCollector(limits.maxCharacters);

@@ -69,7 +69,13 @@ function readMainContent(html: string): Article | undefined {
     // `language-sql` on a code block names its language; Readability strips classes otherwise.
     keepClasses: true,
   });
-  const article = reader.parse();
+  let article: ReturnType<typeof reader.parse>;
+  try {
+    article = reader.parse();
+  } catch {
+    // Readability gives up on some malformed pages; the body fallback still reads them.
+    return undefined;
+  }
   if (article === null || article.content === null || article.content === undefined) return undefined;
   if (collapseWhitespace(article.textContent ?? '') === '') return undefined;
   return { ...article, content: article.content };

@@ -28,7 +28,6 @@ export interface HtmlDocument {
 export interface HtmlWalkOptions {
   /** Added to every heading level, to nest a feed item's own headings below the item title. */
   readonly headingOffset?: number;
-  readonly page?: number;
 }
 
 const ELEMENT_NODE = 1;
@@ -108,20 +107,22 @@ export function parseHtmlFragment(html: string): HtmlNode {
   return body;
 }
 
-export function collectHtmlBlocks(root: HtmlNode, collector: BlockCollector, options: HtmlWalkOptions = {}): void {
+export function collectHtmlBlocks(
+  root: HtmlNode,
+  collector: BlockCollector,
+  options: HtmlWalkOptions = {},
+): void {
   new HtmlBlockWalker(collector, options).walk(root);
 }
 
 class HtmlBlockWalker {
   readonly #collector: BlockCollector;
   readonly #headingOffset: number;
-  readonly #page: number | undefined;
   #inline: string[] = [];
 
   constructor(collector: BlockCollector, options: HtmlWalkOptions) {
     this.#collector = collector;
     this.#headingOffset = options.headingOffset ?? 0;
-    this.#page = options.page;
   }
 
   walk(root: HtmlNode): void {
@@ -146,7 +147,7 @@ class HtmlBlockWalker {
     const headingLevel = /^h([1-6])$/.exec(name)?.[1];
     if (headingLevel !== undefined) {
       this.#flush();
-      this.#collector.heading(inlineText(node), Number(headingLevel) + this.#headingOffset, this.#page);
+      this.#collector.heading(inlineText(node), Number(headingLevel) + this.#headingOffset);
     } else if (name === 'br') {
       this.#inline.push('\n');
     } else if (name === 'table') {
@@ -154,7 +155,7 @@ class HtmlBlockWalker {
       this.#table(node);
     } else if (name === 'pre') {
       this.#flush();
-      this.#collector.code(node.textContent ?? '', codeLanguage(node), this.#page);
+      this.#collector.code(node.textContent ?? '', codeLanguage(node));
     } else if (BLOCK_LEVEL.has(name)) {
       this.#flush();
       this.#visitChildren(node);
@@ -166,7 +167,7 @@ class HtmlBlockWalker {
 
   #flush(): void {
     if (this.#inline.length === 0) return;
-    this.#collector.paragraph(this.#inline.join(''), this.#page);
+    this.#collector.paragraph(this.#inline.join(''));
     this.#inline = [];
   }
 
@@ -176,7 +177,7 @@ class HtmlBlockWalker {
     const grid = rows.map((row) => row.map((cell) => cell.text));
     // A one-column "table" is page layout, not data: its cells are ordinary content.
     if (grid.every((row) => row.length <= 1)) {
-      if (caption !== undefined) this.#collector.paragraph(inlineText(caption), this.#page);
+      if (caption !== undefined) this.#collector.paragraph(inlineText(caption));
       for (const row of rows) {
         for (const cell of row) {
           this.#visitChildren(cell.element);
@@ -188,7 +189,6 @@ class HtmlBlockWalker {
     this.#collector.table(grid, {
       hasHeader: headerRows > 0 || looksLikeHeaderRow(grid),
       ...(caption === undefined ? {} : { caption: inlineText(caption) }),
-      ...(this.#page === undefined ? {} : { page: this.#page }),
     });
   }
 }
@@ -216,7 +216,8 @@ function tableRows(table: HtmlNode): { rows: TableCell[][]; headerRows: number }
           const span = Math.min(50, Number(cell.getAttribute?.('colspan') ?? '1') || 1);
           for (let extra = 1; extra < span; extra += 1) row.push({ text: '', element: cell });
         }
-        const allHeaderCells = cells.length > 0 && cells.every((cell) => cell.nodeName.toLowerCase() === 'th');
+        const allHeaderCells =
+          cells.length > 0 && cells.every((cell) => cell.nodeName.toLowerCase() === 'th');
         if ((isHeader || allHeaderCells) && rows.length === headerRows) headerRows += 1;
         rows.push(row);
       } else if (name === 'thead' || name === 'tbody' || name === 'tfoot') {
@@ -244,7 +245,8 @@ export function inlineText(node: HtmlNode): string {
     const name = current.nodeName.toLowerCase();
     if (SKIPPED.has(name) || isHidden(current)) return;
     // Block boundaries inside a cell or heading still separate words.
-    const separate = BLOCK_LEVEL.has(name) || name === 'br' || name === 'td' || name === 'th' || name === 'tr';
+    const separate =
+      BLOCK_LEVEL.has(name) || name === 'br' || name === 'td' || name === 'th' || name === 'tr';
     if (separate) parts.push(' ');
     for (const child of Array.from(current.childNodes)) visit(child);
     if (separate) parts.push(' ');

@@ -17,7 +17,9 @@ export const markdownParser: DocumentParser = {
     const collector = new BlockCollector(limits.maxCharacters);
     const tokens = new Lexer({ gfm: true }).lex(text);
     collectTokens(tokens, collector);
-    const title = tokens.find((token): token is Tokens.Heading => token.type === 'heading' && token.depth === 1);
+    const title = tokens.find(
+      (token): token is Tokens.Heading => token.type === 'heading' && token.depth === 1,
+    );
     return Promise.resolve({
       format: 'markdown',
       ...(title === undefined ? {} : { title: inlineText(title.tokens, title.text).trim() }),

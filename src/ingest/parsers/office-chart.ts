@@ -1,5 +1,13 @@
 import type { XmlNode } from './xml-tree.js';
-import { attributeOf, childNamed, childrenOf, descendantsNamed, nameOf, rootElement, textOfElements } from './xml-tree.js';
+import {
+  attributeOf,
+  childNamed,
+  childrenOf,
+  descendantsNamed,
+  nameOf,
+  rootElement,
+  textOfElements,
+} from './xml-tree.js';
 
 export interface ChartTable {
   readonly title: string | undefined;
@@ -17,7 +25,8 @@ export function chartToTable(chartXml: readonly XmlNode[]): ChartTable | undefin
   const chart = chartSpace === undefined ? undefined : childNamed(chartSpace, 'chart');
   if (chart === undefined) return undefined;
   const titleElement = childNamed(chart, 'title');
-  const title = titleElement === undefined ? undefined : textOfElements(titleElement, 't').trim() || undefined;
+  const title =
+    titleElement === undefined ? undefined : textOfElements(titleElement, 't').trim() || undefined;
   const plotArea = childNamed(chart, 'plotArea');
   const series = plotArea === undefined ? [] : descendantsNamed(childrenOf(plotArea), 'ser');
   if (series.length === 0) return title === undefined ? undefined : { title, rows: [] };
@@ -31,7 +40,10 @@ export function chartToTable(chartXml: readonly XmlNode[]): ChartTable | undefin
   const length = Math.max(categories.length, ...columns.map((column) => column.values.length));
   const rows: string[][] = [['Category', ...columns.map((column) => column.name)]];
   for (let index = 0; index < length; index += 1) {
-    rows.push([categories[index] ?? String(index + 1), ...columns.map((column) => column.values[index] ?? '')]);
+    rows.push([
+      categories[index] ?? String(index + 1),
+      ...columns.map((column) => column.values[index] ?? ''),
+    ]);
   }
   return { title, rows };
 }

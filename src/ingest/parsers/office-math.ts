@@ -34,7 +34,9 @@ function linearizeEquationXml(xml: string, mathPrefix: string): string {
   // The fragment needs its namespace declared to parse on its own.
   const wrapped = `<root xmlns:${mathPrefix}="${OFFICE_MATH_NAMESPACE}" xmlns:w="${WORD_NAMESPACE}">${xml}</root>`;
   try {
-    return linearize(parseOrderedXml(wrapped, 'an equation', 'Word document')).replace(/\s+/g, ' ').trim();
+    return linearize(parseOrderedXml(wrapped, 'an equation', 'Word document'))
+      .replace(/\s+/g, ' ')
+      .trim();
   } catch {
     // An equation we cannot read must not cost the rest of the document; keep its bare characters.
     return xml.replace(/<[^>]+>/g, '');

@@ -21,11 +21,16 @@ const KEYS: Readonly<Record<string, string>> = {
  * The author, title and dates Office writes into every DOCX, PPTX and XLSX. Metadata is a bonus:
  * a damaged or missing properties part must not fail a document whose content is fine.
  */
-export async function readOfficeProperties(archive: ZipArchive, signal?: AbortSignal): Promise<Record<string, string>> {
+export async function readOfficeProperties(
+  archive: ZipArchive,
+  signal?: AbortSignal,
+): Promise<Record<string, string>> {
   if (!archive.has(CORE_PROPERTIES)) return {};
   let root;
   try {
-    root = rootElement(parseOrderedXml(await archive.readText(CORE_PROPERTIES, signal), CORE_PROPERTIES, 'document'));
+    root = rootElement(
+      parseOrderedXml(await archive.readText(CORE_PROPERTIES, signal), CORE_PROPERTIES, 'document'),
+    );
   } catch {
     signal?.throwIfAborted();
     return {};

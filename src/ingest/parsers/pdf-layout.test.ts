@@ -24,16 +24,27 @@ describe('layoutPage', () => {
     const text = layoutPage(items)
       .map((region) => (region.kind === 'text' ? region.text : ''))
       .join('\n');
-    expect(text.indexOf('Left column sentence number 11')).toBeLessThan(text.indexOf('Right column sentence number 0'));
+    expect(text.indexOf('Left column sentence number 11')).toBeLessThan(
+      text.indexOf('Right column sentence number 0'),
+    );
     expect(text.indexOf('A title')).toBeLessThan(text.indexOf('Left column sentence number 0'));
     expect(text).not.toContain('goes here. Right');
   });
 
   it('joins wrapped Chinese lines without a space and keeps hyphenated words whole', () => {
-    const chinese = layoutPage([run('检索增强生成把文档切成片段，再把最相关的片段', 72, 700), run('交给语言模型。', 72, 688)]);
-    expect(chinese[0]).toMatchObject({ kind: 'text', text: '检索增强生成把文档切成片段，再把最相关的片段交给语言模型。' });
+    const chinese = layoutPage([
+      run('检索增强生成把文档切成片段，再把最相关的片段', 72, 700),
+      run('交给语言模型。', 72, 688),
+    ]);
+    expect(chinese[0]).toMatchObject({
+      kind: 'text',
+      text: '检索增强生成把文档切成片段，再把最相关的片段交给语言模型。',
+    });
 
-    const hyphen = layoutPage([run('a line long enough that it ends with multi-', 72, 700), run('agent systems', 72, 688)]);
+    const hyphen = layoutPage([
+      run('a line long enough that it ends with multi-', 72, 700),
+      run('agent systems', 72, 688),
+    ]);
     expect(hyphen[0]).toMatchObject({ text: 'a line long enough that it ends with multi-agent systems' });
   });
 

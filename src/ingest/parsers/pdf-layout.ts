@@ -54,7 +54,9 @@ const WORD_GAP = 0.12;
 const TABLE_ROW_GAP = 2.8;
 
 export function layoutPage(items: readonly PdfTextItem[]): PageRegion[] {
-  const visible = items.filter((item) => item.text.trim() !== '' && Number.isFinite(item.x) && Number.isFinite(item.y));
+  const visible = items.filter(
+    (item) => item.text.trim() !== '' && Number.isFinite(item.x) && Number.isFinite(item.y),
+  );
   return readingGroups(visible).flatMap((group) => regionsOf(groupLines(group)));
 }
 
@@ -147,8 +149,8 @@ function regionsOf(lines: readonly TextLine[]): PageRegion[] {
   const regions: PageRegion[] = [];
   const leading = typicalLeading(lines);
   const textArea = {
-    x0: Math.min(...lines.map((line) => line.x0)),
-    x1: Math.max(...lines.map((line) => line.x1)),
+    x0: lines.reduce((min, line) => Math.min(min, line.x0), Number.POSITIVE_INFINITY),
+    x1: lines.reduce((max, line) => Math.max(max, line.x1), Number.NEGATIVE_INFINITY),
   };
   let paragraph: TextLine[] = [];
   const flushParagraph = (): void => {
@@ -286,7 +288,7 @@ function isCjk(character: string): boolean {
  * segments do not line up, so that misaligned lines fall back to plain text.
  */
 function tableRows(lines: readonly TextLine[]): string[][] | undefined {
-  const mostCells = Math.max(...lines.map((line) => line.segments.length));
+  const mostCells = lines.reduce((most, line) => Math.max(most, line.segments.length), 0);
   const anchors = lines.filter((line) => line.segments.length === mostCells).flatMap((line) => line.segments);
   const columns = mergeIntervals(anchors);
   if (columns.length < 2 || columns.length > 40) return undefined;
@@ -355,7 +357,8 @@ function readingGroups(items: readonly PdfTextItem[]): PdfTextItem[][] {
   if (gutter === undefined) return [items as PdfTextItem[]];
   const left = items.filter((item) => item.x + item.width <= gutter.x0 + 0.5);
   const right = items.filter((item) => item.x >= gutter.x1 - 0.5);
-  const spanning = items.filter((item) => !left.includes(item) && !right.includes(item));
+  const inColumn = new Set([...left, ...right]);
+  const spanning = items.filter((item) => !inColumn.has(item));
   if (!isProse(left) || !isProse(right)) return [items as PdfTextItem[]];
 
   const cuts = [...new Set(spanning.map((item) => item.y))].sort((a, b) => b - a);
@@ -371,13 +374,14 @@ function readingGroups(items: readonly PdfTextItem[]): PdfTextItem[][] {
 }
 
 /**
- * A vertical strip in the middle third of the text area that no run crosses (ignoring a few
- * full-width titles), at least 8 units wide.
+ * A vertical strip between 30% and 70% of the text area's width that no run crosses (ignoring a
+ * few full-width titles), at least 8 units wide.
  */
 function findGutter(items: readonly PdfTextItem[]): Interval | undefined {
   if (items.length < 20) return undefined;
-  const minX = Math.min(...items.map((item) => item.x));
-  const maxX = Math.max(...items.map((item) => item.x + item.width));
+  // Reduced rather than spread: a dense page can hold more runs than a call has arguments.
+  const minX = items.reduce((min, item) => Math.min(min, item.x), Number.POSITIVE_INFINITY);
+  const maxX = items.reduce((max, item) => Math.max(max, item.x + item.width), Number.NEGATIVE_INFINITY);
   const width = maxX - minX;
   if (width < 200 || width > 10_000) return undefined;
   const buckets = new Int32Array(Math.ceil(width) + 2);

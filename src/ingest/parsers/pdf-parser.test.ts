@@ -41,7 +41,8 @@ function buildPdf(pages: readonly (readonly Run[])[], options: { encrypted?: boo
     );
   }
   objects[catalog - 1] = `<< /Type /Catalog /Pages ${pageTree} 0 R >>`;
-  objects[pageTree - 1] = `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pageIds.length} >>`;
+  objects[pageTree - 1] =
+    `<< /Type /Pages /Kids [${pageIds.map((id) => `${id} 0 R`).join(' ')}] /Count ${pageIds.length} >>`;
   // Standard security handler, revision 2, with a user-password hash that the empty password
   // cannot match: a reader must ask for the password.
   const encryption = options.encrypted
@@ -58,7 +59,9 @@ function buildPdf(pages: readonly (readonly Run[])[], options: { encrypted?: boo
   pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
   pdf += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
   const security =
-    encryption === undefined ? '' : ` /Encrypt ${encryption} 0 R /ID [<${'01'.repeat(16)}> <${'01'.repeat(16)}>]`;
+    encryption === undefined
+      ? ''
+      : ` /Encrypt ${encryption} 0 R /ID [<${'01'.repeat(16)}> <${'01'.repeat(16)}>]`;
   pdf += `trailer\n<< /Size ${objects.length + 1} /Root ${catalog} 0 R${security} >>\nstartxref\n${xref}\n%%EOF\n`;
   return new Uint8Array(Buffer.from(pdf, 'latin1'));
 }
@@ -87,7 +90,10 @@ describe('PDF parser', () => {
   it('numbers blocks with their page, and tells headings from paragraphs by size', async () => {
     const document = await parsePdf(
       buildPdf([
-        [{ text: 'Quarterly Report', x: 72, y: 720, size: 24 }, ...lines(['The first page speaks of apples.'], 680)],
+        [
+          { text: 'Quarterly Report', x: 72, y: 720, size: 24 },
+          ...lines(['The first page speaks of apples.'], 680),
+        ],
         lines(['The second page speaks of pears.'], 720),
       ]),
     );
@@ -149,11 +155,15 @@ describe('PDF parser', () => {
   it('refuses pages without a text layer as needing OCR', async () => {
     const error = await refusal(buildPdf([[], []]));
     expect(error.code).toBe('needs_ocr');
-    expect(error.message).toMatch(/^needs OCR: the PDF has no text layer \(0 characters of text on 2 pages\)/);
+    expect(error.message).toMatch(
+      /^needs OCR: the PDF has no text layer \(0 characters of text on 2 pages\)/,
+    );
   });
 
   it('notes pages without text when others have some', async () => {
-    const document = await parsePdf(buildPdf([lines(['Plenty of words on the first page, enough.'], 720), []]));
+    const document = await parsePdf(
+      buildPdf([lines(['Plenty of words on the first page, enough.'], 720), []]),
+    );
     expect(document.metadata['pagesWithoutText']).toBe('2');
   });
 
@@ -171,7 +181,11 @@ describe('PDF parser', () => {
   });
 
   it('refuses a PDF whose text exceeds maxCharacters', async () => {
-    const page = lines(Array.from({ length: 40 }, (_, index) => `Line ${index} of a long page of text.`), 760, 16);
+    const page = lines(
+      Array.from({ length: 40 }, (_, index) => `Line ${index} of a long page of text.`),
+      760,
+      16,
+    );
     const error = await refusal(buildPdf([page, page]), { ...LIMITS, maxCharacters: 1000 });
     expect(error.code).toBe('document_too_large');
   });
@@ -180,7 +194,11 @@ describe('PDF parser', () => {
     const controller = new AbortController();
     controller.abort(new Error('shutting down'));
     await expect(
-      parseDocument({ bytes: buildPdf([lines(['Text.'], 720)]), fileName: 'a.pdf' }, LIMITS, controller.signal),
+      parseDocument(
+        { bytes: buildPdf([lines(['Text.'], 720)]), fileName: 'a.pdf' },
+        LIMITS,
+        controller.signal,
+      ),
     ).rejects.toThrow('shutting down');
   });
 });

@@ -107,7 +107,9 @@ export const pdfParser: DocumentParser = {
  * would be worse than refusing it.
  */
 function assertComplete(input: ParserInput): void {
-  const tail = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength).subarray(-2048);
+  const tail = Buffer.from(input.bytes.buffer, input.bytes.byteOffset, input.bytes.byteLength).subarray(
+    -2048,
+  );
   if (!tail.includes('%%EOF', 0, 'latin1')) {
     throw new DocumentError(
       'corrupt_document',

@@ -72,7 +72,8 @@ async function readRelationships(
   for (const relationship of descendantsNamed(tree, 'Relationship')) {
     const id = attributeOf(relationship, 'Id');
     const target = attributeOf(relationship, 'Target');
-    if (id === undefined || target === undefined || attributeOf(relationship, 'TargetMode') === 'External') continue;
+    if (id === undefined || target === undefined || attributeOf(relationship, 'TargetMode') === 'External')
+      continue;
     const path = target.startsWith('/')
       ? target.slice(1)
       : posix.normalize(posix.join(posix.dirname(partPath), target));
@@ -105,6 +106,8 @@ async function slidesInOrder(archive: ZipArchive, signal?: AbortSignal): Promise
 function slideNumber(path: string): number {
   return Number(/(\d+)\.xml$/.exec(path)?.[1] ?? 0);
 }
+
+const REPEATED_PLACEHOLDERS: ReadonlySet<string> = new Set(['sldNum', 'dt', 'ftr', 'hdr']);
 
 type SlideItem =
   | { readonly kind: 'paragraphs'; readonly texts: readonly string[] }
@@ -147,7 +150,9 @@ async function collectSlide(
       case 'chart': {
         const chartPath = relationships.get(item.relationshipId)?.path;
         if (chartPath === undefined || !archive.has(chartPath)) break;
-        const chart = chartToTable(parseOrderedXml(await archive.readText(chartPath, signal), chartPath, LABEL));
+        const chart = chartToTable(
+          parseOrderedXml(await archive.readText(chartPath, signal), chartPath, LABEL),
+        );
         if (chart === undefined) break;
         if (chart.rows.length === 0) collector.paragraph(`Chart: ${chart.title ?? ''}`, page);
         else collector.table(chart.rows, { hasHeader: true, caption: chart.title ?? 'Chart', page });
@@ -171,6 +176,8 @@ function visitShape(shape: XmlNode, items: SlideItem[], onTitle: (text: string) 
   switch (nameOf(shape)) {
     case 'sp': {
       const type = placeholderType(shape);
+      // Slide number, date, header and footer placeholders repeat on every slide and say nothing.
+      if (type !== undefined && REPEATED_PLACEHOLDERS.has(type)) break;
       const texts = shapeParagraphs(shape);
       if ((type === 'title' || type === 'ctrTitle') && texts.length > 0) onTitle(texts.join(' '));
       else if (texts.length > 0) items.push({ kind: 'paragraphs', texts });
@@ -193,7 +200,9 @@ function visitShape(shape: XmlNode, items: SlideItem[], onTitle: (text: string) 
     case 'pic': {
       const properties = pathOf(shape, ['nvPicPr', 'cNvPr']);
       const description = collapseWhitespace(
-        (properties === undefined ? undefined : (attributeOf(properties, 'descr') ?? attributeOf(properties, 'title'))) ?? '',
+        (properties === undefined
+          ? undefined
+          : (attributeOf(properties, 'descr') ?? attributeOf(properties, 'title'))) ?? '',
       );
       if (description !== '') items.push({ kind: 'image', description });
       break;
@@ -237,7 +246,9 @@ function tableRows(table: XmlNode): string[][] {
   return childrenNamed(table, 'tr').map((row) =>
     childrenNamed(row, 'tc').map((cell) =>
       // Cells merged into their neighbour repeat nothing of their own.
-      attributeOf(cell, 'hMerge') === '1' || attributeOf(cell, 'vMerge') === '1' ? '' : shapeParagraphs(cell).join(' '),
+      attributeOf(cell, 'hMerge') === '1' || attributeOf(cell, 'vMerge') === '1'
+        ? ''
+        : shapeParagraphs(cell).join(' '),
     ),
   );
 }

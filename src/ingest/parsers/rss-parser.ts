@@ -21,7 +21,10 @@ export const rssParser: DocumentParser = {
     const root = feedParser.parse(xml) as Record<string, unknown>;
     const feed = readFeed(root);
     if (feed === undefined) {
-      throw new DocumentError('corrupt_document', `${input.fileName} is XML but has no <rss>, <feed> or <rdf:RDF> root`);
+      throw new DocumentError(
+        'corrupt_document',
+        `${input.fileName} is XML but has no <rss>, <feed> or <rdf:RDF> root`,
+      );
     }
     const collector = new BlockCollector(limits.maxCharacters);
     const title = text(feed.channel['title']);
@@ -77,7 +80,10 @@ function readFeed(root: Record<string, unknown>): Feed | undefined {
   // RSS 1.0 puts the items beside the channel, not inside it.
   const rdf = root['RDF'];
   if (isRecord(rdf)) {
-    return { channel: isRecord(rdf['channel']) ? rdf['channel'] : {}, items: list(rdf['item']).filter(isRecord) };
+    return {
+      channel: isRecord(rdf['channel']) ? rdf['channel'] : {},
+      items: list(rdf['item']).filter(isRecord),
+    };
   }
   return undefined;
 }

@@ -29,7 +29,10 @@ const parsed = new Map<string, Promise<StructuredDocument>>();
 function parseShared(fileName: string): Promise<StructuredDocument> {
   let result = parsed.get(fileName);
   if (result === undefined) {
-    result = parseDocument({ bytes: new Uint8Array(readFileSync(path.join(DOCUMENTS, fileName))), fileName }, LIMITS);
+    result = parseDocument(
+      { bytes: new Uint8Array(readFileSync(path.join(DOCUMENTS, fileName))), fileName },
+      LIMITS,
+    );
     parsed.set(fileName, result);
   }
   return result;
@@ -104,21 +107,24 @@ describe.skipIf(!HAVE_DOCUMENTS)(SUITE_TITLE, () => {
   describe('expected_strings.json', () => {
     for (const [index, expectation] of expectations.entries()) {
       const present = existsSync(path.join(DOCUMENTS, expectation.filename));
-      it.skipIf(!present)(`${expectation.filename} (entry ${index + 1}${present ? '' : ', file not provided'})`, async () => {
-        const text = ourText(await parseShared(expectation.filename));
-        for (const expected of expectation.must_include) {
-          const wanted = expectedText(expected);
-          if (wanted === '') continue;
-          expect(text, `must include ${JSON.stringify(expected)}`).toContain(wanted);
-        }
-        for (const forbidden of expectation.must_not_include) {
-          expect(text, `must not include ${JSON.stringify(forbidden)}`).not.toContain(forbidden);
-          const reduced = expectedText(forbidden);
-          // An image reference reduces to its caption, which another entry *requires*: only the
-          // markup was forbidden there, so only reductions of unmarked text are checked.
-          if (reduced !== '' && reduced === forbidden.trim()) expect(text).not.toContain(reduced);
-        }
-      });
+      it.skipIf(!present)(
+        `${expectation.filename} (entry ${index + 1}${present ? '' : ', file not provided'})`,
+        async () => {
+          const text = ourText(await parseShared(expectation.filename));
+          for (const expected of expectation.must_include) {
+            const wanted = expectedText(expected);
+            if (wanted === '') continue;
+            expect(text, `must include ${JSON.stringify(expected)}`).toContain(wanted);
+          }
+          for (const forbidden of expectation.must_not_include) {
+            expect(text, `must not include ${JSON.stringify(forbidden)}`).not.toContain(forbidden);
+            const reduced = expectedText(forbidden);
+            // An image reference reduces to its caption, which another entry *requires*: only the
+            // markup was forbidden there, so only reductions of unmarked text are checked.
+            if (reduced !== '' && reduced === forbidden.trim()) expect(text).not.toContain(reduced);
+          }
+        },
+      );
     }
   });
 
@@ -140,7 +146,14 @@ describe.skipIf(!HAVE_DOCUMENTS)(SUITE_TITLE, () => {
       expect(commented).toContain('Comment: This is a test comment. 12df-321a');
       expect(commented).toContain('Comment: Yet another comment in the doc. 55yiyi-asd09');
       // The comment marker must not glue itself to the commented cell.
-      expect(tables(await parseShared('test_with_comment.docx'))[0]?.rows[3]).toEqual(['18', '19', '20', '21', '22', '23']);
+      expect(tables(await parseShared('test_with_comment.docx'))[0]?.rows[3]).toEqual([
+        '18',
+        '19',
+        '20',
+        '21',
+        '22',
+        '23',
+      ]);
 
       const equations = ourText(await parseShared('equations.docx'));
       expect(equations).toContain('For m=1,');
@@ -169,7 +182,10 @@ describe.skipIf(!HAVE_DOCUMENTS)(SUITE_TITLE, () => {
     it('XLSX gives each sheet a heading and a table captioned with its name', async () => {
       const document = await parseShared('test.xlsx');
       expect(document.pageCount).toBe(2);
-      expect(JSON.parse(document.metadata['sheetNames'] ?? '[]')).toEqual(['Sheet1', '09060124-b5e7-4717-9d07-3c046eb']);
+      expect(JSON.parse(document.metadata['sheetNames'] ?? '[]')).toEqual([
+        'Sheet1',
+        '09060124-b5e7-4717-9d07-3c046eb',
+      ]);
       const [first, second] = tables(document);
       expect(first).toMatchObject({ caption: 'Sheet1', page: 1, hasHeader: true });
       expect(first?.rows[0]).toEqual(['Alpha', 'Beta', 'Gamma', 'Delta']);
@@ -185,17 +201,33 @@ describe.skipIf(!HAVE_DOCUMENTS)(SUITE_TITLE, () => {
       expect(pageOf('Gabriel Diaz')).toBe(1);
       expect(pageOf('Bruce Wayne')).toBe(2);
       // The row stays one row, whatever empty columns the grid has between its cells.
-      const filledRows = tables(multipage).flatMap((table) => table.rows.map((row) => row.filter((cell) => cell !== '')));
+      const filledRows = tables(multipage).flatMap((table) =>
+        table.rows.map((row) => row.filter((cell) => cell !== '')),
+      );
       expect(filledRows).toContainEqual(['Insured name', 'Gabriel Diaz', 'Year', '2022']);
       expect(filledRows).toContainEqual(['Body Labor', '2', '150', '300']);
 
       const sparse = await parseShared('SPARSE-2024-INV-1234_borderless_table.pdf');
       const [reconciliation, review] = tables(sparse);
-      expect(reconciliation?.rows[0]).toEqual(['Product Code', 'Location', 'Expected', 'Actual', 'Variance', 'Status']);
+      expect(reconciliation?.rows[0]).toEqual([
+        'Product Code',
+        'Location',
+        'Expected',
+        'Actual',
+        'Variance',
+        'Status',
+      ]);
       expect(reconciliation?.hasHeader).toBe(true);
       // Empty cells stay empty instead of pulling the next value to the left.
       expect(reconciliation?.rows).toContainEqual(['', 'B-07', '', '289', '-23', '']);
-      expect(review?.rows).toContainEqual(['SKU-9201', 'Hardware', '$32.50', '$25,285.00', '2024-10-22', 'Verified']);
+      expect(review?.rows).toContainEqual([
+        'SKU-9201',
+        'Hardware',
+        '$32.50',
+        '$25,285.00',
+        '2024-10-22',
+        'Verified',
+      ]);
 
       const paper = await parseShared('test.pdf');
       expect(headings(paper)).toContainEqual({ level: 1, text: '1 Introduction' });
@@ -207,13 +239,23 @@ describe.skipIf(!HAVE_DOCUMENTS)(SUITE_TITLE, () => {
     it('HTML keeps the article and drops navigation', async () => {
       const blog = renderDocumentAsText(await parseShared('test_blog.html'));
       expect(blog).toContain('## Experiment Setup');
-      for (const navigation of ['Skip to main content', 'Recent posts', 'Newer Post', 'Privacy and Cookies']) {
+      for (const navigation of [
+        'Skip to main content',
+        'Recent posts',
+        'Newer Post',
+        'Privacy and Cookies',
+      ]) {
         expect(blog).not.toContain(navigation);
       }
       const wikipedia = await parseShared('test_wikipedia.html');
       expect(wikipedia.title).toBe('Microsoft');
       const text = ourText(wikipedia);
-      for (const navigation of ['Jump to content', 'Main menu', 'Personal tools', 'This page was last edited']) {
+      for (const navigation of [
+        'Jump to content',
+        'Main menu',
+        'Personal tools',
+        'This page was last edited',
+      ]) {
         expect(text).not.toContain(navigation);
       }
     });
@@ -238,7 +280,9 @@ describe.skipIf(!HAVE_DOCUMENTS)(SUITE_TITLE, () => {
 });
 
 function headings(document: StructuredDocument): { level: number; text: string }[] {
-  return document.blocks.flatMap((block) => (block.kind === 'heading' ? [{ level: block.level, text: block.text }] : []));
+  return document.blocks.flatMap((block) =>
+    block.kind === 'heading' ? [{ level: block.level, text: block.text }] : [],
+  );
 }
 
 function tables(document: StructuredDocument): TableBlock[] {

@@ -50,7 +50,13 @@ function decodeDeclaredCharset(bytes: Uint8Array): string | undefined {
 function looksBinary(text: string): boolean {
   if (text.includes('\u0000')) return true;
   const sample = text.slice(0, 65_536);
-  const controlCharacters = sample.match(/[\u0001-\u0008\u000e-\u001a\u001c-\u001f\u007f]/g)?.length ?? 0;
+  let controlCharacters = 0;
+  for (let index = 0; index < sample.length; index += 1) {
+    const code = sample.charCodeAt(index);
+    // Tab, line feed, vertical tab, form feed, carriage return and escape (ANSI colours) are text.
+    const isControl = (code < 0x20 && (code < 0x09 || code > 0x0d) && code !== 0x1b) || code === 0x7f;
+    if (isControl) controlCharacters += 1;
+  }
   return controlCharacters > sample.length * 0.01;
 }
 

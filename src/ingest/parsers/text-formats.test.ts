@@ -77,7 +77,9 @@ describe('HTML', () => {
         `<p>第${index + 1}段：知识图谱用节点表示实体，用边表示实体之间的关系。检索时先找到相关实体，再沿着关系扩展上下文，这样回答问题时能够引用多个来源的事实。</p>`,
     ).join('');
     const document = await parse(
-      article(`${navigation}<main><article><h1>知识图谱简介</h1><h2>基本概念</h2>${paragraphs}</article></main>${footer}`),
+      article(
+        `${navigation}<main><article><h1>知识图谱简介</h1><h2>基本概念</h2>${paragraphs}</article></main>${footer}`,
+      ),
       'intro.html',
     );
     const text = renderDocumentAsText(document);
@@ -117,7 +119,14 @@ describe('HTML', () => {
     const html = '<html><head><meta charset="gbk"><title>x</title></head><body><p>中文网页</p></body></html>';
     const gbk = new Uint8Array([
       ...new TextEncoder().encode(html.slice(0, html.indexOf('中'))),
-      0xd6, 0xd0, 0xce, 0xc4, 0xcd, 0xf8, 0xd2, 0xb3, // 中文网页 in GBK
+      0xd6,
+      0xd0,
+      0xce,
+      0xc4,
+      0xcd,
+      0xf8,
+      0xd2,
+      0xb3, // 中文网页 in GBK
       ...new TextEncoder().encode(html.slice(html.indexOf('页') + 1)),
     ]);
     const document = await parseDocument({ bytes: gbk, fileName: 'gbk.html' }, LIMITS);
@@ -127,7 +136,10 @@ describe('HTML', () => {
 
 describe('CSV and plain text', () => {
   it('turns a CSV into one table, detecting its header and quoted commas', async () => {
-    const document = await parse('名前,年齢,住所\n佐藤太郎,30,"東京, 日本"\n三木英子,25,大阪\n', 'people.csv');
+    const document = await parse(
+      '名前,年齢,住所\n佐藤太郎,30,"東京, 日本"\n三木英子,25,大阪\n',
+      'people.csv',
+    );
     expect(document.blocks).toEqual([
       {
         kind: 'table',
@@ -139,12 +151,20 @@ describe('CSV and plain text', () => {
         hasHeader: true,
       },
     ]);
-    expect(renderDocumentAsText(document)).toContain('| 名前 | 年齢 | 住所 |\n| --- | --- | --- |\n| 佐藤太郎 | 30 | 東京, 日本 |');
+    expect(renderDocumentAsText(document)).toContain(
+      '| 名前 | 年齢 | 住所 |\n| --- | --- | --- |\n| 佐藤太郎 | 30 | 東京, 日本 |',
+    );
   });
 
   it('reads tab-separated values too', async () => {
     const document = await parse('a\tb\n1\t2\n', 'numbers.tsv');
-    expect(document.blocks[0]).toMatchObject({ kind: 'table', rows: [['a', 'b'], ['1', '2']] });
+    expect(document.blocks[0]).toMatchObject({
+      kind: 'table',
+      rows: [
+        ['a', 'b'],
+        ['1', '2'],
+      ],
+    });
   });
 
   it('splits plain text into paragraphs at blank lines', async () => {

@@ -71,7 +71,7 @@ function sheetRows(sheet: ExcelJS.Worksheet, collector: BlockCollector): string[
     collector.reserve(characters);
     rows.push(filled);
   });
-  const width = Math.max(0, ...rows.map((row) => lastFilledIndex(row) + 1));
+  const width = rows.reduce((widest, row) => Math.max(widest, lastFilledIndex(row) + 1), 0);
   return rows.map((row) => Array.from({ length: width }, (_, column) => row[column] ?? ''));
 }
 

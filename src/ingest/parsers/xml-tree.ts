@@ -97,7 +97,11 @@ export function textValue(node: XmlNode): string | undefined {
 /** Concatenated text of the descendants named `textElement` (e.g. every `t` of a paragraph). */
 export function textOfElements(node: XmlNode, textElement: string): string {
   return descendantsNamed([node], textElement)
-    .map((element) => childrenOf(element).map((child) => textValue(child) ?? '').join(''))
+    .map((element) =>
+      childrenOf(element)
+        .map((child) => textValue(child) ?? '')
+        .join(''),
+    )
     .join('');
 }
 

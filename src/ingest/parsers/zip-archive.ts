@@ -62,7 +62,12 @@ export class ZipArchive {
   async readText(name: string, signal?: AbortSignal): Promise<string> {
     const bytes = await this.readBytes(name, signal);
     // XML parts are UTF-8 in practice, but the standard allows UTF-16 announced by a byte-order mark.
-    const encoding = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : 'utf-8';
+    const encoding =
+      bytes[0] === 0xff && bytes[1] === 0xfe
+        ? 'utf-16le'
+        : bytes[0] === 0xfe && bytes[1] === 0xff
+          ? 'utf-16be'
+          : 'utf-8';
     return new TextDecoder(encoding).decode(bytes);
   }
 
@@ -71,6 +76,20 @@ export class ZipArchive {
    * forged size is how a zip bomb slips past the declared-size check.
    */
   async readBytes(name: string, signal?: AbortSignal): Promise<Uint8Array> {
+    return this.#inflate(name, true, signal);
+  }
+
+  /**
+   * Inflates every entry once, with the guard of `readBytes`, keeping nothing. Used before handing
+   * the file to a library (mammoth, exceljs) that inflates it again on its own, unguarded.
+   */
+  async verifyEntries(signal?: AbortSignal): Promise<void> {
+    for (const file of this.#files()) {
+      await this.#inflate(file.name, false, signal);
+    }
+  }
+
+  async #inflate(name: string, keep: boolean, signal?: AbortSignal): Promise<Uint8Array> {
     signal?.throwIfAborted();
     const file = this.#zip.file(name);
     if (file === null || file.dir) {
@@ -103,7 +122,7 @@ export class ZipArchive {
           );
           return;
         }
-        chunks.push(bytes);
+        if (keep) chunks.push(bytes);
       });
       stream.on('error', (error: unknown) => {
         fail(
@@ -120,16 +139,6 @@ export class ZipArchive {
         resolve(Buffer.concat(chunks));
       });
     });
-  }
-
-  /**
-   * Inflates every entry once, with the guard of `readBytes`, and discards the result. Used before
-   * handing the file to a library (mammoth, exceljs) that inflates it again on its own, unguarded.
-   */
-  async verifyEntries(signal?: AbortSignal): Promise<void> {
-    for (const file of this.#files()) {
-      await this.readBytes(file.name, signal);
-    }
   }
 
   /**
