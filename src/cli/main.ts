@@ -4,6 +4,7 @@ import { migrate } from '../db/migrate.js';
 import { parseInput } from '../server/validation.js';
 import { tenantInputSchema } from '../tenancy/tenant-service.js';
 import { loadConfigOrExit, printJsonOrTable, reportFailure, withRuntime } from './run-command.js';
+import { ingest } from './ingest-command.js';
 import { serve, serviceRoles, type ServiceRole } from './serve-command.js';
 
 function port(value: string): number {
@@ -51,6 +52,20 @@ program
           : `Applied: ${report.applied.map((migration) => `${migration.id} ${migration.name}`).join(', ')}\n`,
       );
     }, { migrate: false });
+  });
+
+program
+  .command('ingest <paths...>')
+  .description('ingest files and folders (recursively) into a tenant')
+  .requiredOption('--tenant <tenant>', 'tenant id or slug')
+  .option('--collection <collection>', 'collection name or id')
+  .option('--no-wait', 'return after uploading; a worker indexes later')
+  .option('--json', 'print JSON')
+  .action(async (paths: string[], options: { tenant: string; collection?: string; wait: boolean; json?: boolean }) => {
+    await withRuntime(async (runtime) => {
+      const succeeded = await ingest(runtime, paths, { ...options, json: options.json ?? false });
+      if (!succeeded) process.exitCode = 2;
+    });
   });
 
 const tenants = program.command('tenants').description('manage tenants');

@@ -41,6 +41,17 @@ const settingsSchema = z.object({
   EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(16_000).default(384),
   EMBEDDING_BASE_URL: z.url().optional(),
   EMBEDDING_API_KEY: z.string().min(1).optional(),
+  EMBEDDING_MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(2_048).default(64),
+  EMBEDDING_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  EMBEDDING_SEND_DIMENSIONS: booleanFromString.default(false),
+  CHAT_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+  RERANK_PROVIDER: z.enum(['none', 'openai']).default('none'),
+  RERANK_BASE_URL: z.url().optional(),
+  RERANK_API_KEY: z.string().min(1).optional(),
+  RERANK_MODEL: z.string().min(1).default('rerank'),
+  RERANK_PATH: z.string().regex(/^\/[A-Za-z0-9/_-]*$/).default('/rerank'),
+  MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
+  MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   RHIZOME_STORAGE: z.enum(['local', 's3']).default('local'),
   S3_BUCKET: z.string().min(3).optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
@@ -53,6 +64,7 @@ const settingsSchema = z.object({
   RHIZOME_JOB_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
   RHIZOME_JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
   RHIZOME_JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
+  RHIZOME_JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
   RHIZOME_CHUNK_TOKENS: z.coerce.number().int().min(32).max(8_192).default(512),
   RHIZOME_CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).max(2_048).default(64),
   RHIZOME_MAX_UNCOMPRESSED_BYTES: z.coerce
@@ -113,6 +125,7 @@ export interface Config {
     readonly jobRetries: number;
     readonly jobRetryDelaySeconds: number;
     readonly jobTimeoutSeconds: number;
+    readonly jobMaintenanceSeconds: number;
     readonly chunkTokens: number;
     readonly chunkOverlapTokens: number;
     readonly maxUncompressedBytes: number;
@@ -121,7 +134,13 @@ export interface Config {
   };
   readonly chat:
     | { readonly provider: 'none' }
-    | { readonly provider: 'openai'; readonly baseUrl: string; readonly apiKey: string | undefined; readonly model: string };
+    | {
+        readonly provider: 'openai';
+        readonly baseUrl: string;
+        readonly apiKey: string | undefined;
+        readonly model: string;
+        readonly maxConcurrency: number;
+      };
   readonly logLevel: NonNullable<Settings['LOG_LEVEL']>;
   readonly bootstrapAdminKey: string | undefined;
   readonly embedding: {
@@ -130,7 +149,22 @@ export interface Config {
     readonly dimensions: number;
     readonly baseUrl: string | undefined;
     readonly apiKey: string | undefined;
+    readonly maxBatchSize: number;
+    readonly maxConcurrency: number;
+    readonly sendDimensions: boolean;
   };
+  readonly rerank:
+    | { readonly provider: 'none' }
+    | {
+        readonly provider: 'openai';
+        readonly baseUrl: string;
+        readonly apiKey: string | undefined;
+        readonly model: string;
+        readonly path: string;
+      };
+  /** Per-attempt timeout and retries for every remote model call. */
+  readonly modelTimeoutMs: number;
+  readonly modelMaxRetries: number;
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -231,6 +265,9 @@ export function loadConfig(environment: Environment = process.env): Config {
       'RHIZOME_CHUNK_OVERLAP_TOKENS',
     ]);
   }
+  if (settings.RERANK_PROVIDER === 'openai' && !settings.RERANK_BASE_URL) {
+    throw new ConfigError('RERANK_BASE_URL is required when RERANK_PROVIDER=openai', ['RERANK_BASE_URL']);
+  }
   if (settings.EMBEDDING_PROVIDER === 'openai' && !settings.EMBEDDING_BASE_URL) {
     throw new ConfigError('EMBEDDING_BASE_URL is required when EMBEDDING_PROVIDER=openai', [
       'EMBEDDING_BASE_URL',
@@ -277,6 +314,7 @@ export function loadConfig(environment: Environment = process.env): Config {
       jobRetries: settings.RHIZOME_JOB_RETRIES,
       jobRetryDelaySeconds: settings.RHIZOME_JOB_RETRY_DELAY_SECONDS,
       jobTimeoutSeconds: settings.RHIZOME_JOB_TIMEOUT_SECONDS,
+      jobMaintenanceSeconds: settings.RHIZOME_JOB_MAINTENANCE_SECONDS,
       chunkTokens: settings.RHIZOME_CHUNK_TOKENS,
       chunkOverlapTokens: settings.RHIZOME_CHUNK_OVERLAP_TOKENS,
       maxUncompressedBytes: settings.RHIZOME_MAX_UNCOMPRESSED_BYTES,
@@ -295,8 +333,21 @@ export function loadConfig(environment: Environment = process.env): Config {
             baseUrl: settings.CHAT_BASE_URL!,
             apiKey: settings.CHAT_API_KEY,
             model: settings.CHAT_MODEL,
+            maxConcurrency: settings.CHAT_MAX_CONCURRENCY,
           }
         : { provider: 'none' },
+    rerank:
+      settings.RERANK_PROVIDER === 'openai'
+        ? {
+            provider: 'openai',
+            baseUrl: settings.RERANK_BASE_URL!,
+            apiKey: settings.RERANK_API_KEY,
+            model: settings.RERANK_MODEL,
+            path: settings.RERANK_PATH,
+          }
+        : { provider: 'none' },
+    modelTimeoutMs: settings.MODEL_TIMEOUT_MS,
+    modelMaxRetries: settings.MODEL_MAX_RETRIES,
     logLevel: settings.LOG_LEVEL ?? defaultLogLevel[profile],
     bootstrapAdminKey: settings.RHIZOME_BOOTSTRAP_ADMIN_KEY,
     embedding: {
@@ -307,6 +358,9 @@ export function loadConfig(environment: Environment = process.env): Config {
       dimensions: settings.EMBEDDING_DIMENSIONS,
       baseUrl: settings.EMBEDDING_BASE_URL,
       apiKey: settings.EMBEDDING_API_KEY,
+      maxBatchSize: settings.EMBEDDING_MAX_BATCH_SIZE,
+      maxConcurrency: settings.EMBEDDING_MAX_CONCURRENCY,
+      sendDimensions: settings.EMBEDDING_SEND_DIMENSIONS,
     },
   };
 }

@@ -90,7 +90,7 @@ export async function writeDocumentIndex(
         name: total.name,
         type: total.type,
         mention_count: total.count,
-        description: total.description,
+        description: prepared.entityDescriptions.get(normalizedName) ?? total.description,
         embedding: embedding ? vectorLiteral(embedding) : null,
       };
     });
@@ -109,7 +109,7 @@ export async function writeDocumentIndex(
        ON CONFLICT (tenant_id, normalized_name) DO UPDATE SET
          mention_count = entities.mention_count + excluded.mention_count,
          type = CASE WHEN entities.type = 'other' THEN excluded.type ELSE entities.type END,
-         description = CASE WHEN entities.description = '' THEN excluded.description ELSE entities.description END,
+         description = CASE WHEN excluded.description <> '' THEN excluded.description ELSE entities.description END,
          embedding = coalesce(entities.embedding, excluded.embedding),
          updated_at = now()
        RETURNING id, normalized_name, name, type, graph_vertex_id`,

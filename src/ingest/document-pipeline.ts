@@ -4,7 +4,8 @@ import type { DocumentEvents, DocumentStatus } from '../core/document-events.js'
 import type { ParserLimits, StructuredDocument } from '../core/document.js';
 import { DocumentError, isRhizomeError } from '../core/errors.js';
 import type { KnowledgeExtractor } from '../core/knowledge-extractor.js';
-import type { Embedder } from '../core/models.js';
+import type { ChatModel, Embedder } from '../core/models.js';
+import { mergeDescriptions } from './llm-extraction/merge-entity-descriptions.js';
 import type { ObjectStorage } from '../core/object-storage.js';
 import { graphNameForTenant } from '../db/graph/graph-identifiers.js';
 import { useGraphSearchPath } from '../db/graph/tenant-graph.js';
@@ -15,7 +16,7 @@ import { chunkDocument, type ChunkOptions } from './chunking/chunk-document.js';
 import { removeDocumentIndex } from './document-index-remover.js';
 import { writeDocumentIndex } from './document-index-writer.js';
 import { embedInBatches } from './embed-in-batches.js';
-import { mapWithConcurrency } from './map-with-concurrency.js';
+import { mapWithConcurrency } from '../core/map-with-concurrency.js';
 import { parseDocument } from './parsers/index.js';
 import type { PreparedChunk, PreparedDocument } from './prepared-document.js';
 
@@ -24,6 +25,8 @@ export interface PipelineDependencies {
   readonly storage: ObjectStorage;
   readonly embedder: Embedder;
   readonly extractor: KnowledgeExtractor;
+  /** Summarises entity descriptions that grow too long; without one they are cut at a sentence. */
+  readonly chatModel?: ChatModel | null;
   readonly events: DocumentEvents;
   readonly logger: Logger;
   readonly parserLimits: ParserLimits;
@@ -40,6 +43,8 @@ interface DocumentRow {
 }
 
 export type PipelineOutcome = 'indexed' | 'failed' | 'skipped';
+
+const maxDescriptionLength = 1_200;
 
 // Transaction failures that a plain retry fixes: deadlock, serialisation failure, lock timeout.
 const transientStates = new Set(['40P01', '40001', '55P03']);
@@ -101,8 +106,8 @@ export class DocumentPipeline {
       stage = 'extracting';
       await this.setStatus(tenantId, documentId, 'extracting');
       const extractor = this.dependencies.extractor;
-      const knowledge = await mapWithConcurrency(chunks, extractor.maxConcurrency, (chunk) =>
-        extractor.extract(chunk.content, options.signal),
+      const knowledge = await mapWithConcurrency(chunks, extractor.maxConcurrency, options.signal, (chunk, _index, signal) =>
+        extractor.extract(chunk.content, signal),
       );
       const preparedChunks: PreparedChunk[] = chunks.map((chunk, index) => {
         const frequencies = termFrequencies(chunk.text);
@@ -124,6 +129,7 @@ export class DocumentPipeline {
         };
       });
       const entityEmbeddings = await this.embedNewEntities(tenantId, preparedChunks, options.signal);
+      const entityDescriptions = await this.mergeEntityDescriptions(tenantId, preparedChunks, options.signal);
       const prepared: PreparedDocument = {
         title: document.title || titleOf(structured, document.file_name),
         language: detectLanguage(preparedChunks.map((chunk) => chunk.content).join('\n').slice(0, 20_000)),
@@ -131,6 +137,7 @@ export class DocumentPipeline {
         embeddingModel: this.dependencies.embedder.model,
         chunks: preparedChunks,
         entityEmbeddings,
+        entityDescriptions,
       };
       const written = await this.writeWithRetry(tenantId, document, prepared);
       if (!written) {
@@ -183,6 +190,56 @@ export class DocumentPipeline {
       signal,
     );
     return new Map(pending.map(([normalizedName], index) => [normalizedName, vectors[index]!]));
+  }
+
+  /**
+   * LightRAG's description merge: an entity described again gets the stored description and the
+   * new ones joined, summarised by the chat model once they outgrow the limit. Only extractors
+   * that describe entities (the LLM one) produce anything here.
+   */
+  private async mergeEntityDescriptions(
+    tenantId: string,
+    chunks: readonly PreparedChunk[],
+    signal: AbortSignal | undefined,
+  ): Promise<Map<string, string>> {
+    const incoming = new Map<string, { name: string; descriptions: string[] }>();
+    for (const chunk of chunks) {
+      for (const entity of chunk.entities) {
+        if (!entity.description) continue;
+        const entry = incoming.get(entity.normalizedName) ?? { name: entity.name, descriptions: [] };
+        entry.descriptions.push(entity.description);
+        incoming.set(entity.normalizedName, entry);
+      }
+    }
+    if (incoming.size === 0) return new Map();
+    const stored = await withTenant(
+      this.dependencies.database,
+      tenantId,
+      (transaction) =>
+        transaction.query<{ normalized_name: string; description: string }>(
+          'SELECT normalized_name, description FROM entities WHERE normalized_name = ANY($1::text[])',
+          [[...incoming.keys()]],
+        ),
+      { readOnly: true },
+    );
+    const existing = new Map(stored.rows.map((row) => [row.normalized_name, row.description]));
+    const chatModel = this.dependencies.chatModel ?? undefined;
+    const merged = await mapWithConcurrency(
+      [...incoming.entries()],
+      chatModel?.maxConcurrency ?? 8,
+      signal,
+      async ([normalizedName, entry], _index, mergeSignal) =>
+        [
+          normalizedName,
+          await mergeDescriptions(existing.get(normalizedName) ?? '', entry.descriptions, {
+            maxLength: maxDescriptionLength,
+            subject: entry.name,
+            signal: mergeSignal,
+            ...(chatModel ? { chatModel } : {}),
+          }),
+        ] as const,
+    );
+    return new Map(merged);
   }
 
   /** Writes the index; false when the document was deleted or its content replaced meanwhile. */

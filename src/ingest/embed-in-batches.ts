@@ -1,6 +1,6 @@
 import type { Embedder } from '../core/models.js';
 import { UpstreamError } from '../core/errors.js';
-import { mapWithConcurrency } from './map-with-concurrency.js';
+import { mapWithConcurrency } from '../core/map-with-concurrency.js';
 
 /** Embeds texts in the embedder's declared batch size and parallelism, keeping order. */
 export async function embedInBatches(
@@ -12,7 +12,9 @@ export async function embedInBatches(
   for (let start = 0; start < texts.length; start += embedder.maxBatchSize) {
     batches.push(texts.slice(start, start + embedder.maxBatchSize));
   }
-  const results = await mapWithConcurrency(batches, embedder.maxConcurrency, (batch) => embedder.embed(batch, signal));
+  const results = await mapWithConcurrency(batches, embedder.maxConcurrency, signal, (batch, _index, batchSignal) =>
+    embedder.embed(batch, batchSignal),
+  );
   const vectors = results.flat();
   if (vectors.length !== texts.length || vectors.some((vector) => vector.length !== embedder.dimensions)) {
     throw new UpstreamError(

@@ -45,4 +45,6 @@ export interface PreparedDocument {
   readonly chunks: readonly PreparedChunk[];
   /** Name embeddings for entities (by normalised name), used only when the entity is new. */
   readonly entityEmbeddings: ReadonlyMap<string, readonly number[]>;
+  /** Merged descriptions (existing and new, summarised when long) that replace the stored ones. */
+  readonly entityDescriptions: ReadonlyMap<string, string>;
 }

@@ -100,6 +100,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
       retryDelaySeconds: config.ingestion.jobRetryDelaySeconds,
       jobTimeoutSeconds: config.ingestion.jobTimeoutSeconds,
       pollingIntervalSeconds: config.profile === 'test' ? 0.5 : 2,
+      maintenanceIntervalSeconds: config.ingestion.jobMaintenanceSeconds,
     },
     logger,
   );
@@ -110,6 +111,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     storage,
     embedder,
     extractor,
+    chatModel,
     events,
     logger,
     parserLimits: {

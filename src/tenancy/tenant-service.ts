@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Database } from '../core/database.js';
+import type { ObjectStorage } from '../core/object-storage.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { isTenantId } from '../core/tenant-id.js';
 import { createTenantGraph, dropTenantGraph } from '../db/graph/tenant-graph.js';
@@ -47,7 +48,11 @@ const tenantColumns = 'id, slug, name, graph_name, created_at';
  * caller is a platform admin (or, for reads, a member of the tenant).
  */
 export class TenantService {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    /** When given, a deleted tenant's stored originals are removed too. */
+    private readonly storage?: ObjectStorage,
+  ) {}
 
   /** Creates the tenant row and its graph in one transaction: both exist, or neither. */
   async create(input: TenantInput): Promise<Tenant> {
@@ -103,6 +108,7 @@ export class TenantService {
       await dropTenantGraph(transaction, tenant.graphName);
       await transaction.query('DELETE FROM tenants WHERE id = $1', [tenant.id]);
     });
+    await this.storage?.deletePrefix(`tenants/${tenant.id}/`);
     return tenant;
   }
 }

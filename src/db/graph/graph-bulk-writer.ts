@@ -10,6 +10,15 @@ import { entityLabel, relationLabel } from './tenant-graph.js';
  * Call inside a transaction that has run useGraphSearchPath.
  */
 
+/**
+ * SQL turning a bigint expression into a graphid. Casting through text fails on 32-bit builds of
+ * AGE (PGlite's WASM: graphid_in parses with a 32-bit strtol), so the id is rebuilt from its parts:
+ * the label id in the top 16 bits and the entry id in the low 48.
+ */
+function asGraphid(expression: string): string {
+  return `ag_catalog._graphid((${expression} >> 48)::int, ${expression} & 281474976710655)`;
+}
+
 export interface VertexInput {
   readonly entityId: number;
   readonly name: string;
@@ -59,7 +68,7 @@ export async function upsertRelationEdges(
        WHERE r.id = ANY($1::bigint[]) AND r.graph_edge_id IS NULL
      ), inserted AS (
        INSERT INTO "${graph}"."${relationLabel}" (start_id, end_id, properties)
-       SELECT start_vertex::text::ag_catalog.graphid, end_vertex::text::ag_catalog.graphid,
+       SELECT ${asGraphid('start_vertex')}, ${asGraphid('end_vertex')},
               ag_catalog.agtype_build_map('relation_id', id, 'weight', weight, 'chunk_count', chunk_count)
        FROM pending
        RETURNING id, properties
@@ -74,7 +83,7 @@ export async function upsertRelationEdges(
      SET properties = ag_catalog.agtype_build_map('relation_id', r.id, 'weight', r.weight, 'chunk_count', r.chunk_count)
      FROM relations r
      WHERE r.id = ANY($1::bigint[]) AND r.graph_edge_id IS NOT NULL
-       AND edge.id = r.graph_edge_id::text::ag_catalog.graphid`,
+       AND edge.id = ${asGraphid('r.graph_edge_id')}`,
     [relationIds],
   );
 }
@@ -84,7 +93,7 @@ export async function deleteEdges(transaction: Queryable, graph: string, edgeIds
   if (edgeIds.length === 0) return;
   await transaction.query(
     `DELETE FROM "${graph}"."${relationLabel}"
-     WHERE id IN (SELECT edge_id::text::ag_catalog.graphid FROM unnest($1::bigint[]) AS edge_id)`,
+     WHERE id IN (SELECT ${asGraphid('edge_id')} FROM unnest($1::bigint[]) AS edge_id)`,
     [edgeIds],
   );
 }
@@ -94,13 +103,13 @@ export async function deleteVertices(transaction: Queryable, graph: string, vert
   if (vertexIds.length === 0) return;
   // Edges first: AGE does not cascade from a vertex to its edges when label tables are written directly.
   await transaction.query(
-    `WITH doomed AS (SELECT vertex_id::text::ag_catalog.graphid AS id FROM unnest($1::bigint[]) AS vertex_id)
+    `WITH doomed AS (SELECT ${asGraphid('vertex_id')} AS id FROM unnest($1::bigint[]) AS vertex_id)
      DELETE FROM "${graph}"."${relationLabel}" WHERE start_id IN (SELECT id FROM doomed) OR end_id IN (SELECT id FROM doomed)`,
     [vertexIds],
   );
   await transaction.query(
     `DELETE FROM "${graph}"."${entityLabel}"
-     WHERE id IN (SELECT vertex_id::text::ag_catalog.graphid FROM unnest($1::bigint[]) AS vertex_id)`,
+     WHERE id IN (SELECT ${asGraphid('vertex_id')} FROM unnest($1::bigint[]) AS vertex_id)`,
     [vertexIds],
   );
 }

@@ -9,11 +9,11 @@ import { parseDocument, renderDocumentAsText } from './index.js';
 
 const LIMITS: ParserLimits = { maxUncompressedBytes: 10 * 1024 * 1024, maxCharacters: 100_000 };
 
-const W = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
-const M = 'http://schemas.openxmlformats.org/officeDocument/2006/math';
-const R = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-const A = 'http://schemas.openxmlformats.org/drawingml/2006/main';
-const P = 'http://schemas.openxmlformats.org/presentationml/2006/main';
+const WORD_NAMESPACE = 'http://schemas.openxmlformats.org/wordprocessingml/2006/main';
+const MATH_NAMESPACE = 'http://schemas.openxmlformats.org/officeDocument/2006/math';
+const RELATIONSHIP_NAMESPACE = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+const DRAWING_NAMESPACE = 'http://schemas.openxmlformats.org/drawingml/2006/main';
+const PRESENTATION_NAMESPACE = 'http://schemas.openxmlformats.org/presentationml/2006/main';
 const PACKAGE_RELATIONSHIPS = 'http://schemas.openxmlformats.org/package/2006/relationships';
 
 async function zip(entries: Record<string, string | Uint8Array>): Promise<Uint8Array> {
@@ -24,7 +24,10 @@ async function zip(entries: Record<string, string | Uint8Array>): Promise<Uint8A
 
 function relationships(list: readonly { id: string; type: string; target: string }[]): string {
   const items = list
-    .map(({ id, type, target }) => `<Relationship Id="${id}" Type="${R}/${type}" Target="${target}"/>`)
+    .map(
+      ({ id, type, target }) =>
+        `<Relationship Id="${id}" Type="${RELATIONSHIP_NAMESPACE}/${type}" Target="${target}"/>`,
+    )
     .join('');
   return `<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="${PACKAGE_RELATIONSHIPS}">${items}</Relationships>`;
 }
@@ -48,10 +51,10 @@ async function docx(body: string, extra: Record<string, string> = {}): Promise<U
       { id: 'rId2', type: 'comments', target: 'comments.xml' },
     ]),
     'word/styles.xml':
-      `<w:styles xmlns:w="${W}">` +
+      `<w:styles xmlns:w="${WORD_NAMESPACE}">` +
       '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/></w:style>' +
       '<w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/></w:style></w:styles>',
-    'word/document.xml': `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="${W}" xmlns:m="${M}" xmlns:r="${R}"><w:body>${body}</w:body></w:document>`,
+    'word/document.xml': `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="${WORD_NAMESPACE}" xmlns:m="${MATH_NAMESPACE}" xmlns:r="${RELATIONSHIP_NAMESPACE}"><w:body>${body}</w:body></w:document>`,
     ...extra,
   });
 }
@@ -83,7 +86,7 @@ describe('DOCX', () => {
       '<w:p><w:commentRangeStart w:id="0"/><w:r><w:t>Reviewed text.</w:t></w:r><w:commentRangeEnd w:id="0"/>' +
         '<w:r><w:commentReference w:id="0"/></w:r></w:p>',
     ].join('');
-    const comments = `<w:comments xmlns:w="${W}"><w:comment w:id="0" w:author="Ada" w:initials="A">${paragraph('Check this figure.')}</w:comment></w:comments>`;
+    const comments = `<w:comments xmlns:w="${WORD_NAMESPACE}"><w:comment w:id="0" w:author="Ada" w:initials="A">${paragraph('Check this figure.')}</w:comment></w:comments>`;
     const document = await parse(await docx(body, { 'word/comments.xml': comments }), 'report.docx');
     expect(document.format).toBe('docx');
     expect(document.title).toBe('Overview');
@@ -116,7 +119,7 @@ describe('DOCX', () => {
 
     const broken = await zip({
       '[Content_Types].xml': CONTENT_TYPES,
-      'word/document.xml': `<w:document xmlns:w="${W}"><w:body><w:p><w:r><w:t>unclosed</w:body>`,
+      'word/document.xml': `<w:document xmlns:w="${WORD_NAMESPACE}"><w:body><w:p><w:r><w:t>unclosed</w:body>`,
     });
     const error = await refusal(broken, 'letter.docx');
     expect(error.code).toBe('corrupt_document');
@@ -135,7 +138,7 @@ describe('PPTX', () => {
     `<p:nvPr>${placeholder === undefined ? '' : `<p:ph type="${placeholder}"/>`}</p:nvPr></p:nvSpPr>` +
     `<p:txBody>${text.map((line) => `<a:p><a:r><a:t>${line}</a:t></a:r></a:p>`).join('')}</p:txBody></p:sp>`;
   const slide = (content: string): string =>
-    `<p:sld xmlns:a="${A}" xmlns:p="${P}" xmlns:r="${R}"><p:cSld><p:spTree>${content}</p:spTree></p:cSld></p:sld>`;
+    `<p:sld xmlns:a="${DRAWING_NAMESPACE}" xmlns:p="${PRESENTATION_NAMESPACE}" xmlns:r="${RELATIONSHIP_NAMESPACE}"><p:cSld><p:spTree>${content}</p:spTree></p:cSld></p:sld>`;
 
   it('reads slides in presentation order: a heading per slide, slide numbers as pages, tables and notes', async () => {
     const table =
@@ -143,11 +146,11 @@ describe('PPTX', () => {
       '<a:tr><a:tc><a:txBody><a:p><a:r><a:t>Quarter</a:t></a:r></a:p></a:txBody></a:tc><a:tc><a:txBody><a:p><a:r><a:t>Sales</a:t></a:r></a:p></a:txBody></a:tc></a:tr>' +
       '<a:tr><a:tc><a:txBody><a:p><a:r><a:t>Q1</a:t></a:r></a:p></a:txBody></a:tc><a:tc><a:txBody><a:p><a:r><a:t>120</a:t></a:r></a:p></a:txBody></a:tc></a:tr>' +
       '</a:tbl></a:graphicData></a:graphic></p:graphicFrame>';
-    const notes = `<p:notes xmlns:a="${A}" xmlns:p="${P}"><p:cSld><p:spTree>${shape(['Speak slowly.'], 'body')}</p:spTree></p:cSld></p:notes>`;
+    const notes = `<p:notes xmlns:a="${DRAWING_NAMESPACE}" xmlns:p="${PRESENTATION_NAMESPACE}"><p:cSld><p:spTree>${shape(['Speak slowly.'], 'body')}</p:spTree></p:cSld></p:notes>`;
     const bytes = await zip({
       '[Content_Types].xml': CONTENT_TYPES,
       // The file names run against the presentation order on purpose.
-      'ppt/presentation.xml': `<p:presentation xmlns:p="${P}" xmlns:r="${R}"><p:sldIdLst><p:sldId id="256" r:id="rId7"/><p:sldId id="257" r:id="rId3"/></p:sldIdLst></p:presentation>`,
+      'ppt/presentation.xml': `<p:presentation xmlns:p="${PRESENTATION_NAMESPACE}" xmlns:r="${RELATIONSHIP_NAMESPACE}"><p:sldIdLst><p:sldId id="256" r:id="rId7"/><p:sldId id="257" r:id="rId3"/></p:sldIdLst></p:presentation>`,
       'ppt/_rels/presentation.xml.rels': relationships([
         { id: 'rId3', type: 'slide', target: 'slides/slide1.xml' },
         { id: 'rId7', type: 'slide', target: 'slides/slide2.xml' },

@@ -16,8 +16,8 @@ export function replaceEquationsWithText(documentXml: string): string {
   const mathPrefix = prefixOf(documentXml, OFFICE_MATH_NAMESPACE);
   const wordPrefix = prefixOf(documentXml, WORD_NAMESPACE) ?? 'w';
   if (mathPrefix === undefined || !documentXml.includes(`<${mathPrefix}:oMath`)) return documentXml;
-  const m = escapeRegExp(mathPrefix);
-  const equation = new RegExp(`<${m}:oMath(?:\\s[^>]*)?>[\\s\\S]*?</${m}:oMath>`, 'g');
+  const prefix = escapeRegExp(mathPrefix);
+  const equation = new RegExp(`<${prefix}:oMath(?:\\s[^>]*)?>[\\s\\S]*?</${prefix}:oMath>`, 'g');
   return (
     documentXml
       .replace(equation, (xml) => {
@@ -25,8 +25,8 @@ export function replaceEquationsWithText(documentXml: string): string {
         return `<${wordPrefix}:r><${wordPrefix}:t xml:space="preserve">${escapeXml(linear)}</${wordPrefix}:t></${wordPrefix}:r>`;
       })
       // A display equation's wrapper and its properties have no text left to carry.
-      .replace(new RegExp(`<${m}:oMathParaPr>[\\s\\S]*?</${m}:oMathParaPr>`, 'g'), '')
-      .replace(new RegExp(`</?${m}:oMathPara(?:\\s[^>]*)?>`, 'g'), '')
+      .replace(new RegExp(`<${prefix}:oMathParaPr>[\\s\\S]*?</${prefix}:oMathParaPr>`, 'g'), '')
+      .replace(new RegExp(`</?${prefix}:oMathPara(?:\\s[^>]*)?>`, 'g'), '')
   );
 }
 

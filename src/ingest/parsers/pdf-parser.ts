@@ -63,9 +63,9 @@ export const pdfParser: DocumentParser = {
         const items: PdfTextItem[] = [];
         for (const item of content.items) {
           if (!('str' in item) || item.str === '') continue;
-          const [a = 0, b = 0, c = 0, d = 0, x = 0, y = 0] = item.transform as number[];
+          const [scaleX = 0, skewY = 0, skewX = 0, scaleY = 0, x = 0, y = 0] = item.transform as number[];
           // The font size is the length of the text matrix's vertical axis (rotation-proof).
-          const fontSize = Math.hypot(c, d) || Math.hypot(a, b) || item.height;
+          const fontSize = Math.hypot(skewX, scaleY) || Math.hypot(scaleX, skewY) || item.height;
           items.push({ text: item.str, x, y, width: item.width, fontSize });
         }
         const pageCharacters = items.reduce((sum, item) => sum + item.text.trim().length, 0);

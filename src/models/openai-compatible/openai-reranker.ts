@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { UpstreamError } from '../../core/errors.js';
 import type { Reranker, RerankResult } from '../../core/models.js';
 import { postJson, type HttpEndpoint } from './http-client.js';
-import { mapWithConcurrency } from './map-with-concurrency.js';
+import { mapWithConcurrency } from '../../core/map-with-concurrency.js';
 import {
   createHttpEndpoint,
   parseProviderOptions,
