@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
+import { searchModes, searchRequestSchema, type SearchMode } from '../core/search.js';
 import { migrate } from '../db/migrate.js';
 import { parseInput } from '../server/validation.js';
 import { tenantInputSchema } from '../tenancy/tenant-service.js';
@@ -67,6 +68,49 @@ program
       if (!succeeded) process.exitCode = 2;
     });
   });
+
+program
+  .command('search <query>')
+  .description('search a tenant (hybrid BM25 + vectors + graph)')
+  .requiredOption('--tenant <tenant>', 'tenant id or slug')
+  .addOption(new Option('--mode <mode>', 'retrieval mode').choices(searchModes).default('mix'))
+  .option('--k <k>', 'number of results', (value) => Number.parseInt(value, 10), 10)
+  .option('--collection <collection>', 'only this collection (name or id)')
+  .option('--rerank', 'rerank with the configured reranker')
+  .option('--json', 'print JSON')
+  .action(
+    async (
+      query: string,
+      options: { tenant: string; mode: SearchMode; k: number; collection?: string; rerank?: boolean; json?: boolean },
+    ) => {
+      await withRuntime(async (runtime) => {
+        const tenant = await runtime.tenants.get(options.tenant);
+        const collectionIds = options.collection
+          ? [(await runtime.collections.get(tenant.id, options.collection)).id]
+          : undefined;
+        const response = await runtime.search.search(
+          tenant.id,
+          parseInput(
+            searchRequestSchema,
+            { query, mode: options.mode, k: options.k, rerank: options.rerank ?? false, filters: { collectionIds } },
+            'body',
+          ),
+        );
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);
+          return;
+        }
+        response.hits.forEach((hit, index) => {
+          const lists = hit.explanation.lists.map((list) => `${list.list}#${list.rank}`).join(' ');
+          const where = [hit.documentTitle || hit.fileName, hit.pages.length ? `p. ${hit.pages.join(', ')}` : '']
+            .filter(Boolean)
+            .join(' · ');
+          process.stdout.write(`${index + 1}. ${where}  [${lists}]\n   ${hit.content.slice(0, 240).replace(/\s+/g, ' ')}\n`);
+        });
+        process.stdout.write(`${response.hits.length} results in ${response.tookMs.toFixed(1)} ms (${response.mode}).\n`);
+      });
+    },
+  );
 
 const tenants = program.command('tenants').description('manage tenants');
 tenants

@@ -50,6 +50,8 @@ const settingsSchema = z.object({
   RERANK_API_KEY: z.string().min(1).optional(),
   RERANK_MODEL: z.string().min(1).default('rerank'),
   RERANK_PATH: z.string().regex(/^\/[A-Za-z0-9/_-]*$/).default('/rerank'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
+  RHIZOME_SEARCH_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
   MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   RHIZOME_STORAGE: z.enum(['local', 's3']).default('local'),
@@ -162,6 +164,10 @@ export interface Config {
         readonly model: string;
         readonly path: string;
       };
+  /** In-process LRU size for search results; 0 disables the cache. */
+  readonly searchCacheEntries: number;
+  /** Shared search cache for several replicas; the in-process LRU is used without it. */
+  readonly redisUrl: string | undefined;
   /** Per-attempt timeout and retries for every remote model call. */
   readonly modelTimeoutMs: number;
   readonly modelMaxRetries: number;
@@ -346,6 +352,8 @@ export function loadConfig(environment: Environment = process.env): Config {
             path: settings.RERANK_PATH,
           }
         : { provider: 'none' },
+    searchCacheEntries: settings.RHIZOME_SEARCH_CACHE_ENTRIES,
+    redisUrl: settings.REDIS_URL,
     modelTimeoutMs: settings.MODEL_TIMEOUT_MS,
     modelMaxRetries: settings.MODEL_MAX_RETRIES,
     logLevel: settings.LOG_LEVEL ?? defaultLogLevel[profile],

@@ -18,5 +18,7 @@ export interface DocumentEvents {
   publish(event: DocumentEvent): Promise<void>;
   /** Calls `listener` for every event of the tenant; returns the function that unsubscribes. */
   subscribe(tenantId: string, listener: (event: DocumentEvent) => void): () => void;
+  /** Resolves once subscribers receive events published from now on (absent: at once). */
+  listening?(): Promise<void>;
   close(): Promise<void>;
 }

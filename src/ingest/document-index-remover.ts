@@ -46,7 +46,8 @@ export async function removeDocumentIndex(
     [tenantId, chunkIds],
   );
   await transaction.query(
-    `UPDATE corpus_statistics c SET chunk_count = c.chunk_count - d.chunks, total_length = c.total_length - d.length
+    `UPDATE corpus_statistics c SET chunk_count = c.chunk_count - d.chunks, total_length = c.total_length - d.length,
+            version = c.version + 1
      FROM (SELECT count(*)::int AS chunks, coalesce(sum(term_count), 0)::bigint AS length FROM chunks
            WHERE id = ANY($2::bigint[])) d
      WHERE c.tenant_id = $1`,

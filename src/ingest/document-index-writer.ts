@@ -1,10 +1,7 @@
 import type { Queryable } from '../core/database.js';
 import { insertEntityVertices, upsertRelationEdges } from '../db/graph/graph-bulk-writer.js';
+import { vectorLiteral } from '../db/vector-literal.js';
 import type { PreparedDocument } from './prepared-document.js';
-
-function vectorLiteral(vector: readonly number[]): string {
-  return `[${vector.join(',')}]`;
-}
 
 interface RelationAggregate {
   sourceId: number;
@@ -45,13 +42,13 @@ export async function writeDocumentIndex(
   }));
   const inserted = await transaction.query<{ id: number; chunk_index: number }>(
     `INSERT INTO chunks (tenant_id, document_id, chunk_index, text, content, section_path, pages, start_offset,
-                         end_offset, token_count, language, term_count, embedding)
+                         end_offset, token_count, language, term_count, embedding, embedding_model)
      SELECT $1, $2, c.chunk_index, c.text, c.content, c.section_path, c.pages, c.start_offset, c.end_offset,
-            c.token_count, c.language, c.term_count, c.embedding::vector
+            c.token_count, c.language, c.term_count, c.embedding::vector, $4
      FROM jsonb_to_recordset($3::jsonb) AS c(chunk_index int, text text, content text, section_path text[],
           pages int[], start_offset int, end_offset int, token_count int, language text, term_count int, embedding text)
      RETURNING id, chunk_index`,
-    [tenantId, documentId, JSON.stringify(chunkRows)],
+    [tenantId, documentId, JSON.stringify(chunkRows), prepared.embeddingModel],
   );
   const chunkIdByIndex = new Map(inserted.rows.map((row) => [row.chunk_index, row.id]));
   const chunkId = (index: number): number => {
@@ -246,9 +243,10 @@ export async function writeDocumentIndex(
     );
   }
   await transaction.query(
-    `INSERT INTO corpus_statistics (tenant_id, chunk_count, total_length) VALUES ($1, $2, $3)
+    `INSERT INTO corpus_statistics (tenant_id, chunk_count, total_length, version) VALUES ($1, $2, $3, 1)
      ON CONFLICT (tenant_id) DO UPDATE SET chunk_count = corpus_statistics.chunk_count + excluded.chunk_count,
-       total_length = corpus_statistics.total_length + excluded.total_length`,
+       total_length = corpus_statistics.total_length + excluded.total_length,
+       version = corpus_statistics.version + 1`,
     [tenantId, prepared.chunks.length, totalLength],
   );
   return { chunkIds: inserted.rows.map((row) => row.id), entityCount: entityNames.length, relationCount: relations.size };

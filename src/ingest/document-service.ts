@@ -126,8 +126,10 @@ export const listDocumentsSchema = z.object({
 });
 export type ListDocumentsOptions = z.input<typeof listDocumentsSchema>;
 
-function encodeCursor(row: DocumentRow): string {
-  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.id])).toString('base64url');
+// The cursor keeps created_at to the microsecond: a Date (milliseconds) would skip rows created
+// within the same millisecond as the last row of a page.
+function encodeCursor(row: DocumentRow & { cursor_at: string }): string {
+  return Buffer.from(JSON.stringify([row.cursor_at, row.id])).toString('base64url');
 }
 
 function decodeCursor(cursor: string): [string, string] | null {
@@ -201,7 +203,7 @@ export class DocumentService {
       rejection = error;
     }
 
-    const existing = options.sourceKey ? await this.findBySourceKey(tenantId, options.sourceKey) : null;
+    const existing = options.sourceKey ? await this.findBySourceKey(tenantId, options.sourceKey) : undefined;
     const documentId = existing?.id ?? randomUUID();
     const key = rejection ? null : storageKey(tenantId, documentId, contentHash);
     if (key) await storage.put(key, file.bytes, file.declaredMediaType);
@@ -332,8 +334,10 @@ export class DocumentService {
       tenantId,
       async (transaction) =>
         (
-          await transaction.query<DocumentRow>(
-            `SELECT ${documentColumns} FROM documents
+          await transaction.query<DocumentRow & { cursor_at: string }>(
+            `SELECT ${documentColumns},
+                    to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
+             FROM documents
              WHERE ($1::text IS NULL OR status = $1)
                AND ($2::uuid IS NULL OR collection_id = $2)
                AND ($3::timestamptz IS NULL OR (created_at, id) < ($3::timestamptz, $4::uuid))
@@ -398,6 +402,7 @@ export class DocumentService {
       return locked.rows[0]!.storage_key;
     });
     if (storageKeyToDelete) await this.dependencies.storage.delete(storageKeyToDelete);
+    await this.dependencies.queue.scheduleCommunityRebuild(tenantId);
     await this.dependencies.events.publish({ tenantId, documentId, status: 'deleted', at: new Date().toISOString() });
   }
 

@@ -1,5 +1,9 @@
 import type { Logger } from 'pino';
 import type { Database } from '../core/database.js';
+import type { Embedder } from '../core/models.js';
+import { withTenant } from '../db/tenant-scope.js';
+import { rebuildCommunities } from '../retrieval/communities/community-builder.js';
+import { embedInBatches } from './embed-in-batches.js';
 import type { DocumentPipeline } from './document-pipeline.js';
 import { ingestionQueueName, type IngestionQueue } from './jobs/ingestion-queue.js';
 
@@ -22,6 +26,7 @@ export class IngestionWorker {
     private readonly database: Database,
     private readonly queue: IngestionQueue,
     private readonly pipeline: DocumentPipeline,
+    private readonly embedder: Embedder,
     private readonly options: IngestionWorkerOptions,
     private readonly logger: Logger,
   ) {}
@@ -29,8 +34,10 @@ export class IngestionWorker {
   async start(): Promise<void> {
     await this.queue.start();
     await this.queue.work(this.options.concurrency, async ({ job, finalAttempt }) => {
-      await this.pipeline.process(job.tenantId, job.documentId, { finalAttempt });
+      const outcome = await this.pipeline.process(job.tenantId, job.documentId, { finalAttempt });
+      if (outcome === 'indexed') await this.queue.scheduleCommunityRebuild(job.tenantId);
     });
+    await this.queue.workCommunities((tenantId) => this.rebuildCommunities(tenantId));
     this.sweepTimer = setInterval(() => {
       this.requeueStranded().catch((error: unknown) =>
         this.logger.warn({ err: error }, 'could not check for stranded documents'),
@@ -38,6 +45,22 @@ export class IngestionWorker {
     }, this.options.sweepIntervalMs);
     this.sweepTimer.unref();
     this.logger.info({ concurrency: this.options.concurrency }, 'ingestion worker started');
+  }
+
+  /** Recomputes the tenant's communities and invalidates its cached searches. */
+  private async rebuildCommunities(tenantId: string): Promise<void> {
+    const started = performance.now();
+    const result = await withTenant(this.database, tenantId, async (transaction) => {
+      const rebuilt = await rebuildCommunities(transaction, {
+        embed: (texts) => embedInBatches(this.embedder, texts),
+      });
+      await transaction.query('UPDATE corpus_statistics SET version = version + 1 WHERE tenant_id = $1', [tenantId]);
+      return rebuilt;
+    });
+    this.logger.info(
+      { tenantId, communities: result.communities, milliseconds: Math.round(performance.now() - started) },
+      'communities rebuilt',
+    );
   }
 
   /** Re-enqueues documents that have waited in `queued` too long. Platform-level: all tenants. */

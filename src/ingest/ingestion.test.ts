@@ -2,7 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import JSZip from 'jszip';
-import { describeEachDriver } from '../../test/support/test-databases.js';
+import { describeEachDriver, silentLogger } from '../../test/support/test-databases.js';
+import { reconcileEmbeddingModel } from './reconcile-embedding-model.js';
 import { createTestPlatform, waitForDocuments, type TestPlatform } from '../../test/support/test-platform.js';
 import { expectConsistent, indexCounts } from '../../test/support/index-counts.js';
 import type { Tenant } from '../tenancy/tenant-service.js';
@@ -161,6 +162,38 @@ describeEachDriver('ingestion end to end', (driver) => {
     }
     expectConsistent(await indexCounts(platform.database, tenant.id), expect);
     for (const result of intake) await runtime.documents.delete(tenant.id, result.id);
+  });
+
+  it('re-embeds every document when the embedding model changes, never mixing vector spaces', async () => {
+    const { runtime, database } = platform;
+    const intake = await runtime.documents.intake(tenant.id, [
+      { fileName: 'model.md', bytes: Buffer.from('# Models\n\nEmbedding models map text to vectors.') },
+    ]);
+    await waitForDocuments(runtime, tenant.id, [intake[0]!.id]);
+    // Pretend the database was filled by another model.
+    await database.query(`UPDATE rhizome_settings SET value = jsonb_set(value, '{model}', '"old-model"') WHERE key = 'embedding'`);
+    await database.query(`UPDATE documents SET embedding_model = 'old-model' WHERE id = $1`, [intake[0]!.id]);
+    await database.query(`UPDATE chunks SET embedding_model = 'old-model' WHERE document_id = $1`, [intake[0]!.id]);
+    const stale = await runtime.search.search(tenant.id, { query: 'embedding models vectors', mode: 'naive', k: 5 });
+    expect(stale.hits.map((hit) => hit.documentId)).not.toContain(intake[0]!.id);
+
+    const queued = await reconcileEmbeddingModel(database, runtime.embedder, runtime.queue, silentLogger);
+    expect(queued).toBeGreaterThanOrEqual(1);
+    const [record] = await waitForDocuments(runtime, tenant.id, [intake[0]!.id]);
+    expect(record!.status).toBe('indexed');
+    const models = await database.query<{ embedding_model: string }>(
+      'SELECT DISTINCT embedding_model FROM chunks WHERE document_id = $1',
+      [intake[0]!.id],
+    );
+    expect(models.rows).toEqual([{ embedding_model: runtime.embedder.model }]);
+    const settings = await database.query<{ model: string }>(
+      "SELECT value->>'model' AS model FROM rhizome_settings WHERE key = 'embedding'",
+    );
+    expect(settings.rows[0]!.model).toBe(runtime.embedder.model);
+    const fresh = await runtime.search.search(tenant.id, { query: 'embedding models vectors', mode: 'naive', k: 5 });
+    expect(fresh.hits[0]!.documentId).toBe(intake[0]!.id);
+    expect(await reconcileEmbeddingModel(database, runtime.embedder, runtime.queue, silentLogger)).toBe(0);
+    await runtime.documents.delete(tenant.id, intake[0]!.id);
   });
 
   it.skipIf(!existsSync(sharedDocuments))('ingests every real document of the shared set', async () => {

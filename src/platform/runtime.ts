@@ -14,10 +14,14 @@ import { DocumentService } from '../ingest/document-service.js';
 import { InProcessDocumentEvents } from '../ingest/events/in-process-document-events.js';
 import { PostgresDocumentEvents } from '../ingest/events/postgres-document-events.js';
 import { IngestionWorker } from '../ingest/ingestion-worker.js';
+import { reconcileEmbeddingModel } from '../ingest/reconcile-embedding-model.js';
 import { IngestionQueue } from '../ingest/jobs/ingestion-queue.js';
 import { ApiKeyService } from '../tenancy/api-key-service.js';
 import { TenantService } from '../tenancy/tenant-service.js';
-import { createChatModel, createEmbedder, createExtractor } from './create-models.js';
+import { RedisSearchCache } from '../retrieval/redis-search-cache.js';
+import { InProcessSearchCache, type SearchCache } from '../retrieval/search-cache.js';
+import { SearchService } from '../retrieval/search-service.js';
+import { createChatModel, createEmbedder, createExtractor, createReranker } from './create-models.js';
 import { createStorage } from './create-storage.js';
 
 export interface Runtime {
@@ -35,6 +39,7 @@ export interface Runtime {
   readonly collections: CollectionService;
   readonly documents: DocumentService;
   readonly pipeline: DocumentPipeline;
+  readonly search: SearchService;
   /** Starts consuming ingestion jobs in this process (roles `worker` and `all`). */
   startWorker(): Promise<IngestionWorker>;
   close(): Promise<void>;
@@ -120,7 +125,15 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     },
     chunkOptions: { maxTokens: config.ingestion.chunkTokens, overlapTokens: config.ingestion.chunkOverlapTokens },
   });
+  if (options.migrate ?? config.migrateOnStart) {
+    await reconcileEmbeddingModel(database, embedder, queue, logger);
+  }
   let worker: IngestionWorker | undefined;
+  const searchCache: SearchCache | null = config.redisUrl
+    ? RedisSearchCache.connect(config.redisUrl, logger)
+    : config.searchCacheEntries > 0
+      ? new InProcessSearchCache(config.searchCacheEntries)
+      : null;
 
   return {
     config,
@@ -137,11 +150,20 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     collections,
     documents,
     pipeline,
+    search: new SearchService({
+      database,
+      embedder,
+      reranker: createReranker(config, logger),
+      cache: searchCache,
+      logger,
+      statementTimeoutMs: config.statementTimeoutMs,
+    }),
     async startWorker() {
       worker ??= new IngestionWorker(
         database,
         queue,
         pipeline,
+        embedder,
         { concurrency: config.ingestion.workerConcurrency, strandedAfterSeconds: 300, sweepIntervalMs: 60_000 },
         logger,
       );
@@ -152,6 +174,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
       if (worker) await worker.stop(config.server.shutdownTimeoutMs);
       else await queue.stop();
       await events.close();
+      await searchCache?.close();
       if (ownsDatabase) await database.close();
     },
   };

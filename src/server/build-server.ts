@@ -5,6 +5,7 @@ import type { Database } from '../core/database.js';
 import type { CollectionService } from '../collections/collection-service.js';
 import type { DocumentEvents } from '../core/document-events.js';
 import type { DocumentService } from '../ingest/document-service.js';
+import type { SearchService } from '../retrieval/search-service.js';
 import type { ApiKeyService } from '../tenancy/api-key-service.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
 import { registerAuthentication } from './authentication.js';
@@ -16,6 +17,7 @@ import { registerDocumentRoutes } from './routes/document-routes.js';
 import { registerGraphRoutes } from './routes/graph-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerKeyRoutes } from './routes/key-routes.js';
+import { registerSearchRoutes } from './routes/search-routes.js';
 import { registerTenantRoutes } from './routes/tenant-routes.js';
 
 export interface ServerDependencies {
@@ -26,6 +28,7 @@ export interface ServerDependencies {
   readonly keys: ApiKeyService;
   readonly collections: CollectionService;
   readonly documents: DocumentService;
+  readonly search: SearchService;
   readonly events: DocumentEvents;
   /** Serve the public API (roles `api` and `all`); other roles serve only probes and metrics. */
   readonly publicApi?: boolean;
@@ -57,6 +60,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     registerKeyRoutes(app, dependencies.keys);
     registerCollectionRoutes(app, dependencies.collections, dependencies.tenants);
     registerGraphRoutes(app, database, dependencies.tenants);
+    registerSearchRoutes(app, dependencies.search, dependencies.tenants);
     await registerDocumentRoutes(app, dependencies.documents, dependencies.tenants, dependencies.events, {
       maxUploadBytes: config.server.maxUploadBytes,
       maxFilesPerUpload: 100,

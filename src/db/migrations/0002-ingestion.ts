@@ -20,9 +20,12 @@ CREATE UNIQUE INDEX documents_source_key ON documents (tenant_id, source_key) WH
 CREATE INDEX documents_tenant_status ON documents (tenant_id, status);
 CREATE INDEX documents_collection ON documents (collection_id) WHERE collection_id IS NOT NULL;
 
+-- The model that made each vector: vector search compares a query only with vectors of the same
+-- model, so a model change never mixes spaces while documents are re-embedded.
 ALTER TABLE chunks
   ADD COLUMN language text NOT NULL DEFAULT 'other',
-  ADD COLUMN term_count integer NOT NULL DEFAULT 0;
+  ADD COLUMN term_count integer NOT NULL DEFAULT 0,
+  ADD COLUMN embedding_model text;
 
 ALTER TABLE entities ADD COLUMN graph_vertex_id bigint;
 
@@ -52,7 +55,10 @@ ${tenantPolicy('term_statistics')}
 CREATE TABLE corpus_statistics (
   tenant_id uuid PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
   chunk_count bigint NOT NULL DEFAULT 0 CHECK (chunk_count >= 0),
-  total_length bigint NOT NULL DEFAULT 0 CHECK (total_length >= 0)
+  total_length bigint NOT NULL DEFAULT 0 CHECK (total_length >= 0),
+  -- Bumped by every change to the tenant's index; search caches key on it, so a change
+  -- invalidates cached results in every process without any messaging.
+  version bigint NOT NULL DEFAULT 0
 );
 ${tenantPolicy('corpus_statistics')}
 

@@ -45,6 +45,11 @@ export class PostgresDocumentEvents implements DocumentEvents {
     return this.local.subscribe(tenantId, listener);
   }
 
+  /** Resolves when the LISTEN connection is up (or its first attempt failed; it then retries). */
+  listening(): Promise<void> {
+    return this.ensureListening();
+  }
+
   private ensureListening(): Promise<void> {
     if (this.listener || this.closed) return Promise.resolve();
     this.connecting ??= this.listen().finally(() => {

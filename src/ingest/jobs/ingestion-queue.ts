@@ -3,6 +3,10 @@ import type { Logger } from 'pino';
 import type { Database } from '../../core/database.js';
 
 export const ingestionQueueName = 'ingest-document';
+export const communityQueueName = 'rebuild-communities';
+
+/** Many documents indexed in a burst cause one community rebuild, this long after the last. */
+const communityDebounceSeconds = 5;
 
 export interface IngestionJob {
   readonly tenantId: string;
@@ -66,6 +70,31 @@ export class IngestionQueue {
       retryBackoff: true,
       expireInSeconds: this.options.jobTimeoutSeconds,
     });
+    await this.boss.createQueue(communityQueueName, {
+      name: communityQueueName,
+      retryLimit: 2,
+      retryDelay: this.options.retryDelaySeconds,
+      retryBackoff: true,
+      expireInSeconds: this.options.jobTimeoutSeconds,
+    });
+  }
+
+  /** Asks for the tenant's communities to be recomputed once its documents settle. */
+  async scheduleCommunityRebuild(tenantId: string): Promise<void> {
+    await this.start();
+    await this.boss.sendDebounced(communityQueueName, { tenantId }, {}, communityDebounceSeconds, tenantId);
+  }
+
+  /** Consumes community rebuilds, one at a time per process. */
+  async workCommunities(handler: (tenantId: string) => Promise<void>): Promise<void> {
+    await this.start();
+    await this.boss.work<{ tenantId: string }>(
+      communityQueueName,
+      { batchSize: 1, pollingIntervalSeconds: this.options.pollingIntervalSeconds },
+      async (jobs) => {
+        for (const job of jobs) await handler(job.data.tenantId);
+      },
+    );
   }
 
   async enqueue(job: IngestionJob): Promise<string> {

@@ -112,7 +112,6 @@ export async function registerDocumentRoutes(
       'x-accel-buffering': 'no',
       'x-request-id': request.id,
     });
-    reply.raw.write(': connected\n\n');
     const unsubscribe = events.subscribe(tenantId, (event) => {
       reply.raw.write(`event: document\ndata: ${JSON.stringify(event)}\n\n`);
     });
@@ -127,6 +126,9 @@ export async function registerDocumentRoutes(
     };
     openStreams.add(close);
     request.raw.on('close', close);
+    // Announce the stream only once events reach it (across processes that takes a LISTEN first).
+    await events.listening?.();
+    if (openStreams.has(close)) reply.raw.write(': connected\n\n');
   });
 
   app.get('/v1/documents/:document', async (request) => {
@@ -141,7 +143,7 @@ export async function registerDocumentRoutes(
     const { record, bytes } = await documents.original(tenantId, document);
     return reply
       .header('content-type', record.mediaType && !record.mediaType.includes('html') ? record.mediaType : 'application/octet-stream')
-      .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(record.fileName)}`)
+      .header('content-disposition', `attachment; filename*=UTF-8''${encodeRfc8187(record.fileName)}`)
       .header('x-content-type-options', 'nosniff')
       .send(Buffer.from(bytes));
   });
@@ -158,4 +160,9 @@ export async function registerDocumentRoutes(
     const { document } = parseInput(documentParameters, request.params, 'params');
     return reply.status(202).send(await documents.reingest(tenantId, document));
   });
+}
+
+/** RFC 8187 ext-value: encodeURIComponent leaves ' ( ) * unescaped, which strict parsers reject. */
+function encodeRfc8187(value: string): string {
+  return encodeURIComponent(value).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 }

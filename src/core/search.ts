@@ -1,0 +1,92 @@
+import { z } from 'zod';
+
+/**
+ * Retrieval modes, named as LightRAG users know them: `naive` (vectors), `bm25` (lexical),
+ * `local` (entity graph around the question), `global` (community summaries), `hybrid` (BM25 +
+ * vectors), `mix` (all lists fused).
+ */
+export const searchModes = ['naive', 'bm25', 'local', 'global', 'hybrid', 'mix'] as const;
+export type SearchMode = (typeof searchModes)[number];
+
+/** Where a candidate came from. */
+export type RetrievalListName = 'bm25' | 'vector' | 'graph' | 'community';
+
+export const searchFiltersSchema = z.object({
+  collectionIds: z.array(z.uuid()).max(100).optional(),
+  documentIds: z.array(z.uuid()).max(1_000).optional(),
+  /** Documents whose metadata contains all these key/value pairs (JSON containment). */
+  metadata: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+export type SearchFilters = z.infer<typeof searchFiltersSchema>;
+
+export const searchRequestSchema = z.object({
+  query: z.string().trim().min(1).max(4_000),
+  mode: z.enum(searchModes).default('mix'),
+  k: z.number().int().min(1).max(200).default(10),
+  filters: searchFiltersSchema.default({}),
+  /** Rerank the fused candidates with the configured reranker (ignored when none is configured). */
+  rerank: z.boolean().default(false),
+});
+export type SearchRequest = z.input<typeof searchRequestSchema>;
+export type ParsedSearchRequest = z.output<typeof searchRequestSchema>;
+
+/** One candidate chunk from one retrieval list, before fusion. */
+export interface RankedChunk {
+  readonly chunkId: number;
+  /** The list's own score (BM25 score, cosine similarity, PageRank mass…). */
+  readonly score: number;
+  /** Query terms that matched (BM25). */
+  readonly matchedTerms?: readonly string[];
+  /** Entities that led to the chunk (graph, community). */
+  readonly entities?: readonly string[];
+}
+
+export interface ListContribution {
+  readonly list: RetrievalListName;
+  /** 1-based rank within that list. */
+  readonly rank: number;
+  readonly score: number;
+  readonly weight: number;
+}
+
+export interface HitExplanation {
+  readonly lists: readonly ListContribution[];
+  readonly fusedScore: number;
+  readonly rerankScore?: number;
+  readonly matchedTerms: readonly string[];
+  readonly entities: readonly string[];
+}
+
+export interface SearchHit {
+  readonly chunkId: number;
+  readonly documentId: string;
+  readonly documentTitle: string;
+  readonly fileName: string;
+  readonly sourceKey: string | null;
+  readonly chunkIndex: number;
+  readonly text: string;
+  readonly content: string;
+  readonly pages: readonly number[];
+  readonly sectionPath: readonly string[];
+  readonly score: number;
+  readonly explanation: HitExplanation;
+}
+
+export interface CommunitySummary {
+  readonly id: number;
+  readonly level: number;
+  readonly title: string;
+  readonly summary: string;
+  readonly entityCount: number;
+  readonly score: number;
+}
+
+export interface SearchResponse {
+  readonly query: string;
+  readonly mode: SearchMode;
+  readonly hits: readonly SearchHit[];
+  /** For `global` and `mix`: the communities that matched. */
+  readonly communities: readonly CommunitySummary[];
+  readonly tookMs: number;
+  readonly cached: boolean;
+}

@@ -1,0 +1,225 @@
+import type { Logger } from 'pino';
+import type { Database, Queryable } from '../core/database.js';
+import type { Embedder, Reranker } from '../core/models.js';
+import {
+  searchRequestSchema,
+  type CommunitySummary,
+  type ParsedSearchRequest,
+  type SearchHit,
+  type SearchMode,
+  type SearchRequest,
+  type SearchResponse,
+} from '../core/search.js';
+import { withTenant } from '../db/tenant-scope.js';
+import { analyzeQuery } from './analyze-query.js';
+import { bm25Search } from './bm25-search.js';
+import { communitySearch } from './communities/community-search.js';
+import { graphSearch } from './graph/graph-search.js';
+import { reciprocalRankFusion, type FusedChunk, type RankedList } from './reciprocal-rank-fusion.js';
+import type { SearchCache } from './search-cache.js';
+import { vectorSearch } from './vector-search.js';
+
+/** Which lists each mode fuses, and with what weight. */
+const modeLists: Record<SearchMode, Partial<Record<RankedList['name'], number>>> = {
+  naive: { vector: 1 },
+  bm25: { bm25: 1 },
+  local: { graph: 1 },
+  global: { community: 1 },
+  hybrid: { bm25: 1, vector: 1 },
+  mix: { bm25: 1, vector: 1, graph: 1, community: 0.5 },
+};
+
+/** Graph walks are seeded by the entities of the best lexical passages, as in HippoRAG. */
+const graphSeedPassages = 5;
+
+export interface SearchServiceDependencies {
+  readonly database: Database;
+  readonly embedder: Embedder;
+  readonly reranker: Reranker | null;
+  readonly cache: SearchCache | null;
+  readonly logger: Logger;
+  readonly statementTimeoutMs?: number;
+}
+
+interface ChunkRow {
+  id: number;
+  document_id: string;
+  chunk_index: number;
+  text: string;
+  content: string;
+  pages: number[];
+  section_path: string[];
+  title: string;
+  file_name: string;
+  source_key: string | null;
+}
+
+/**
+ * Hybrid retrieval for one tenant: each list of the mode runs in one read-only transaction (on a
+ * replica when configured), the lists are fused by weighted RRF, optionally reranked, and every
+ * hit carries the explanation of how it got there.
+ */
+export class SearchService {
+  constructor(private readonly dependencies: SearchServiceDependencies) {}
+
+  async search(tenantId: string, input: SearchRequest): Promise<SearchResponse> {
+    const started = performance.now();
+    const request = searchRequestSchema.parse(input);
+    const weights = modeLists[request.mode];
+
+    const version = await this.read(tenantId, (transaction) => corpusVersion(transaction, tenantId));
+    const cacheKey = `${tenantId}:${version}:${this.dependencies.embedder.model}:${JSON.stringify(request)}`;
+    const cached = await this.dependencies.cache?.get(cacheKey);
+    if (cached) return { ...cached, cached: true, tookMs: performance.now() - started };
+
+    const queryTerms = analyzeQuery(request.query);
+    const needsVector = weights.vector !== undefined || weights.graph !== undefined || weights.community !== undefined;
+    const queryVector = needsVector ? await this.embedQuery(request.query) : [];
+    const fusedModes = Object.keys(weights).length > 1;
+    const poolSize = Math.max(request.k, request.rerank ? 50 : 0, 20) * (fusedModes ? 3 : 1);
+
+    // The lists are independent (the graph walk only needs the BM25 seeds), so on a server each
+    // runs in its own read-only transaction on its own connection, in parallel.
+    const lexicalAndGraph = (async (): Promise<RankedList[]> => {
+      if (weights.bm25 === undefined && weights.graph === undefined) return [];
+      const bm25 = await this.read(tenantId, (transaction) =>
+        bm25Search(transaction, tenantId, queryTerms, {
+          limit: Math.max(poolSize, graphSeedPassages),
+          filters: request.filters,
+        }),
+      );
+      const lists: RankedList[] = [];
+      if (weights.bm25 !== undefined) lists.push({ name: 'bm25', weight: weights.bm25, chunks: bm25.slice(0, poolSize) });
+      if (weights.graph !== undefined) {
+        const graph = await this.read(tenantId, (transaction) =>
+          graphSearch(transaction, {
+            query: request.query,
+            queryVector,
+            seedChunks: bm25.slice(0, graphSeedPassages),
+            limit: poolSize,
+            filters: request.filters,
+          }),
+        );
+        lists.push({ name: 'graph', weight: weights.graph, chunks: graph });
+      }
+      return lists;
+    })();
+    const vector = (async (): Promise<RankedList[]> => {
+      if (weights.vector === undefined) return [];
+      const chunks = await this.read(tenantId, (transaction) =>
+        vectorSearch(transaction, queryVector, {
+          model: this.dependencies.embedder.model,
+          limit: poolSize,
+          filters: request.filters,
+        }),
+      );
+      return [{ name: 'vector', weight: weights.vector, chunks }];
+    })();
+    const community = (async (): Promise<{ lists: RankedList[]; communities: CommunitySummary[] }> => {
+      if (weights.community === undefined) return { lists: [], communities: [] };
+      const found = await this.read(tenantId, (transaction) =>
+        communitySearch(transaction, { query: request.query, queryVector, limit: poolSize, filters: request.filters }),
+      );
+      return {
+        lists: [{ name: 'community', weight: weights.community, chunks: found.chunks }],
+        communities: found.communities,
+      };
+    })();
+    const [lexicalLists, vectorLists, communityResult] = await Promise.all([lexicalAndGraph, vector, community]);
+
+    let fused = reciprocalRankFusion([...lexicalLists, ...vectorLists, ...communityResult.lists]);
+    const candidates = fused.slice(0, Math.max(request.k, request.rerank ? 50 : 0));
+    const rows = await this.read(tenantId, (transaction) => loadChunks(transaction, candidates));
+    let rerankScores = new Map<number, number>();
+    if (request.rerank && this.dependencies.reranker && fused.length > 1) {
+      ({ fused, rerankScores } = await this.rerank(request, fused, rows));
+    }
+    const hits = fused.slice(0, request.k).flatMap((chunk) => {
+      const row = rows.get(chunk.chunkId);
+      return row ? [toHit(row, chunk, rerankScores.get(chunk.chunkId))] : [];
+    });
+    const response: SearchResponse = {
+      query: request.query,
+      mode: request.mode,
+      hits,
+      communities: communityResult.communities,
+      tookMs: performance.now() - started,
+      cached: false,
+    };
+    await this.dependencies.cache?.set(cacheKey, response);
+    return response;
+  }
+
+  private read<T>(tenantId: string, work: (transaction: Queryable) => Promise<T>): Promise<T> {
+    return withTenant(this.dependencies.database, tenantId, work, {
+      readOnly: true,
+      ...(this.dependencies.statementTimeoutMs ? { statementTimeoutMs: this.dependencies.statementTimeoutMs } : {}),
+    });
+  }
+
+  private async embedQuery(query: string): Promise<number[]> {
+    const [vector] = await this.dependencies.embedder.embed([query]);
+    return vector!;
+  }
+
+  private async rerank(
+    request: ParsedSearchRequest,
+    fused: FusedChunk[],
+    rows: ReadonlyMap<number, ChunkRow>,
+  ): Promise<{ fused: FusedChunk[]; rerankScores: Map<number, number> }> {
+    const reranker = this.dependencies.reranker!;
+    const candidates = fused.slice(0, Math.min(fused.length, Math.max(request.k, 50))).filter((chunk) => rows.has(chunk.chunkId));
+    const results = await reranker.rerank(
+      request.query,
+      candidates.map((chunk) => rows.get(chunk.chunkId)!.text),
+    );
+    const rerankScores = new Map(results.map((result) => [candidates[result.index]!.chunkId, result.score]));
+    const reranked = [...candidates].sort(
+      (left, right) => (rerankScores.get(right.chunkId) ?? -Infinity) - (rerankScores.get(left.chunkId) ?? -Infinity),
+    );
+    return { fused: [...reranked, ...fused.slice(candidates.length)], rerankScores };
+  }
+}
+
+async function corpusVersion(transaction: Queryable, tenantId: string): Promise<number> {
+  const result = await transaction.query<{ version: number }>(
+    'SELECT version FROM corpus_statistics WHERE tenant_id = $1',
+    [tenantId],
+  );
+  return result.rows[0]?.version ?? 0;
+}
+
+async function loadChunks(transaction: Queryable, chunks: readonly FusedChunk[]): Promise<Map<number, ChunkRow>> {
+  if (chunks.length === 0) return new Map();
+  const result = await transaction.query<ChunkRow>(
+    `SELECT c.id, c.document_id, c.chunk_index, c.text, c.content, c.pages, c.section_path,
+            d.title, d.file_name, d.source_key
+     FROM chunks c JOIN documents d ON d.id = c.document_id
+     WHERE c.id = ANY($1::bigint[])`,
+    [chunks.map((chunk) => chunk.chunkId)],
+  );
+  return new Map(result.rows.map((row) => [row.id, row]));
+}
+
+function toHit(row: ChunkRow, chunk: FusedChunk, rerankScore: number | undefined): SearchHit {
+  return {
+    chunkId: row.id,
+    documentId: row.document_id,
+    documentTitle: row.title,
+    fileName: row.file_name,
+    sourceKey: row.source_key,
+    chunkIndex: row.chunk_index,
+    text: row.text,
+    content: row.content,
+    pages: row.pages,
+    sectionPath: row.section_path,
+    score: rerankScore ?? chunk.fusedScore,
+    explanation: {
+      lists: chunk.contributions,
+      fusedScore: chunk.fusedScore,
+      ...(rerankScore === undefined ? {} : { rerankScore }),
+      matchedTerms: chunk.matchedTerms,
+      entities: chunk.entities,
+    },
+  };
+}
