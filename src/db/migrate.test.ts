@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeEachDriver, serverDriver, silentLogger, type TestDatabase } from '../../test/support/test-databases.js';
 import { currentMigrationId, latestMigrationId, migrate } from './migrate.js';
+import { migrations } from './migrations/index.js';
 
 const context = { embeddingDimensions: 384, embeddingModel: 'rhizome-hashed-v1' };
 
@@ -16,10 +17,10 @@ describeEachDriver('migrations', (driver) => {
     const { database } = testDatabase;
     expect(await currentMigrationId(database)).toBe(0);
     const first = await migrate(database, context, silentLogger);
-    expect(first.applied.map((migration) => migration.id)).toEqual([1, 2]);
+    expect(first.applied.map((migration) => migration.id)).toEqual(migrations.map((migration) => migration.id));
     const second = await migrate(database, context, silentLogger);
     expect(second.applied).toEqual([]);
-    expect(second.alreadyApplied).toBe(2);
+    expect(second.alreadyApplied).toBe(migrations.length);
     expect(await currentMigrationId(database)).toBe(latestMigrationId());
   });
 
@@ -70,11 +71,12 @@ describe.skipIf(!serverDriver)('migrations from two processes at once [postgres]
     for (const result of results) expect(result.code, result.output).toBe(0);
     const outputs = results.map((result) => result.output).sort();
     // Exactly one process applied the migrations; the other found the database up to date.
-    expect(outputs.filter((output) => output.includes('Applied: 1 platform, 2 ingestion'))).toHaveLength(1);
+    const appliedLine = `Applied: ${migrations.map((migration) => `${migration.id} ${migration.name}`).join(', ')}`;
+    expect(outputs.filter((output) => output.includes(appliedLine))).toHaveLength(1);
     expect(outputs.filter((output) => output.includes('Database is up to date.'))).toHaveLength(1);
     const rows = await testDatabase.database.query<{ id: number; count: number }>(
       'SELECT id, count(*) FROM schema_migrations GROUP BY id',
     );
-    expect(rows.rows.map((row) => [row.id, row.count]).sort()).toEqual([[1, 1], [2, 1]]);
+    expect(rows.rows.map((row) => [row.id, row.count]).sort()).toEqual(migrations.map((migration) => [migration.id, 1]));
   });
 });

@@ -14,6 +14,7 @@ import { termFrequencies } from './analysis/analyze-text.js';
 import { detectLanguage } from './analysis/detect-language.js';
 import { chunkDocument, type ChunkOptions } from './chunking/chunk-document.js';
 import { removeDocumentIndex } from './document-index-remover.js';
+import { lockTenantIndex } from './lock-tenant-index.js';
 import { writeDocumentIndex } from './document-index-writer.js';
 import { embedInBatches } from './embed-in-batches.js';
 import { mapWithConcurrency } from '../core/map-with-concurrency.js';
@@ -248,6 +249,7 @@ export class DocumentPipeline {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await withTenant(this.dependencies.database, tenantId, async (transaction) => {
+          await lockTenantIndex(transaction, tenantId);
           const current = await transaction.query<{ content_hash: string }>(
             'SELECT content_hash FROM documents WHERE id = $1 FOR UPDATE',
             [document.id],

@@ -10,6 +10,7 @@ import { useGraphSearchPath } from '../db/graph/tenant-graph.js';
 import { withTenant } from '../db/tenant-scope.js';
 import type { CollectionService } from '../collections/collection-service.js';
 import { removeDocumentIndex } from './document-index-remover.js';
+import { lockTenantIndex } from './lock-tenant-index.js';
 import type { IngestionQueue } from './jobs/ingestion-queue.js';
 import { detectFormat } from './parsers/index.js';
 
@@ -391,6 +392,7 @@ export class DocumentService {
    */
   async delete(tenantId: string, documentId: string): Promise<void> {
     const storageKeyToDelete = await withTenant(this.dependencies.database, tenantId, async (transaction) => {
+      await lockTenantIndex(transaction, tenantId);
       const locked = await transaction.query<{ storage_key: string | null }>(
         'SELECT storage_key FROM documents WHERE id = $1 FOR UPDATE',
         [documentId],

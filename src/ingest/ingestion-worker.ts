@@ -4,6 +4,7 @@ import type { Embedder } from '../core/models.js';
 import { withTenant } from '../db/tenant-scope.js';
 import { rebuildCommunities } from '../retrieval/communities/community-builder.js';
 import { embedInBatches } from './embed-in-batches.js';
+import { lockTenantIndex } from './lock-tenant-index.js';
 import type { DocumentPipeline } from './document-pipeline.js';
 import { ingestionQueueName, type IngestionQueue } from './jobs/ingestion-queue.js';
 
@@ -51,6 +52,8 @@ export class IngestionWorker {
   private async rebuildCommunities(tenantId: string): Promise<void> {
     const started = performance.now();
     const result = await withTenant(this.database, tenantId, async (transaction) => {
+      // Members reference entities that a concurrent removal may delete: take the index lock too.
+      await lockTenantIndex(transaction, tenantId);
       const rebuilt = await rebuildCommunities(transaction, {
         embed: (texts) => embedInBatches(this.embedder, texts),
       });
