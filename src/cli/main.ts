@@ -5,6 +5,7 @@ import { migrate } from '../db/migrate.js';
 import { parseInput } from '../server/validation.js';
 import { tenantInputSchema } from '../tenancy/tenant-service.js';
 import { loadConfigOrExit, printJsonOrTable, reportFailure, withRuntime } from './run-command.js';
+import { registerEvalCommands } from './eval-command.js';
 import { ingest } from './ingest-command.js';
 import { serve, serviceRoles, type ServiceRole } from './serve-command.js';
 
@@ -111,6 +112,8 @@ program
       });
     },
   );
+
+registerEvalCommands(program);
 
 const tenants = program.command('tenants').description('manage tenants');
 tenants

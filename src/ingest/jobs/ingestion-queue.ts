@@ -46,7 +46,31 @@ export class IngestionQueue {
     private readonly logger: Logger,
   ) {
     this.boss = new PgBoss({
-      db: { executeSql: async (text, values) => database.query(text, values) },
+      db: {
+        executeSql: async (text, values) => {
+          // Processes starting together on a fresh database (replicas of a first deployment) race
+          // on pg-boss's setup. Creating the same queue at once deadlocks (row insert vs. partition
+          // DDL): serialise it.
+          if (text.includes('.create_queue(')) {
+            return database.transaction(async (transaction) => {
+              await transaction.query("SELECT pg_advisory_xact_lock(hashtext('rhizome:pgboss:create_queue'))");
+              return transaction.query(text, values);
+            });
+          }
+          try {
+            return await database.query(text, values);
+          } catch (error) {
+            // Installing at once: the second waits on pg-boss's advisory lock, then its CREATE
+            // SCHEMA IF NOT EXISTS misses the schema the first just committed and hits the
+            // catalog's unique index. The install is complete by then; pg-boss recognises that
+            // race by "already exists".
+            if ((error as { code?: string }).code === '23505' && text.includes('CREATE SCHEMA IF NOT EXISTS')) {
+              throw new Error('pg-boss schema already exists (installed concurrently)', { cause: error });
+            }
+            throw error;
+          }
+        },
+      },
       schema: 'pgboss',
       // Archive and delete housekeeping stays on; cron scheduling is not used.
       schedule: false,
@@ -115,7 +139,8 @@ export class IngestionQueue {
   async work(concurrency: number, handler: (context: IngestionJobContext) => Promise<void>): Promise<void> {
     await this.start();
     for (let index = 0; index < concurrency; index += 1) {
-      const workerId = await this.boss.work<IngestionJob>(
+      let workerId = '';
+      workerId = await this.boss.work<IngestionJob>(
         ingestionQueueName,
         { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: this.options.pollingIntervalSeconds },
         async (jobs) => {
@@ -126,6 +151,9 @@ export class IngestionQueue {
               finalAttempt: job.retryCount >= job.retryLimit,
             });
           }
+          // pg-boss waits out the polling interval after every fetch; while there is work, look
+          // for the next job at once instead (measured: 2 s per document otherwise).
+          if (jobs.length > 0) this.boss.notifyWorker(workerId);
         },
       );
       this.workerIds.push(workerId);
