@@ -210,6 +210,20 @@ export class DocumentService {
     if (key) await storage.put(key, file.bytes, file.declaredMediaType);
 
     const status: DocumentStatus = rejection ? 'failed' : 'queued';
+    // The same eleven values describe the new content, whether it creates or replaces a row.
+    const contentValues = [
+      fileName,
+      file.bytes.byteLength,
+      contentHash,
+      key,
+      format,
+      file.declaredMediaType ?? null,
+      status,
+      rejection ? 'parsing' : null,
+      rejection?.code ?? null,
+      rejection?.message ?? null,
+      JSON.stringify(options.metadata),
+    ];
     const row = await withTenant(database, tenantId, async (transaction) => {
       if (existing) {
         const updated = await transaction.query<DocumentRow>(
@@ -218,47 +232,18 @@ export class DocumentService {
                   metadata = metadata || $12::jsonb, collection_id = coalesce($13, collection_id),
                   attempts = 0, updated_at = now()
            WHERE id = $1 RETURNING ${documentColumns}`,
-          [
-            documentId,
-            fileName,
-            file.bytes.byteLength,
-            contentHash,
-            key,
-            format,
-            file.declaredMediaType ?? null,
-            status,
-            rejection ? 'parsing' : null,
-            rejection?.code ?? null,
-            rejection?.message ?? null,
-            JSON.stringify(options.metadata),
-            options.collectionId,
-          ],
+          [documentId, ...contentValues, options.collectionId],
         );
         return updated.rows[0];
       }
       const inserted = await transaction.query<DocumentRow>(
-        `INSERT INTO documents (id, tenant_id, collection_id, file_name, title, byte_size, content_hash, storage_key,
-                                format, media_type, status, failed_stage, error_code, error_message, metadata, source_key)
-         VALUES ($1, $2, $3, $4, '', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+        `INSERT INTO documents (id, file_name, byte_size, content_hash, storage_key, format, media_type, status,
+                                failed_stage, error_code, error_message, metadata, collection_id, tenant_id,
+                                source_key, title)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, '')
          ON CONFLICT (tenant_id, content_hash) DO NOTHING
          RETURNING ${documentColumns}`,
-        [
-          documentId,
-          tenantId,
-          options.collectionId,
-          fileName,
-          file.bytes.byteLength,
-          contentHash,
-          key,
-          format,
-          file.declaredMediaType ?? null,
-          status,
-          rejection ? 'parsing' : null,
-          rejection?.code ?? null,
-          rejection?.message ?? null,
-          JSON.stringify(options.metadata),
-          options.sourceKey,
-        ],
+        [documentId, ...contentValues, options.collectionId, tenantId, options.sourceKey],
       );
       return inserted.rows[0];
     });

@@ -13,10 +13,12 @@ export const communitiesMigration: Migration = {
     }
     return `
 -- "babbage" in a question should find "charles babbage": the extractor merges a lone surname into
--- the full name, so the graph only knows the full one. Partial (multi-word names only) to stay small;
--- queries must repeat both the expression and the predicate to use it.
-CREATE INDEX entities_last_word ON entities (tenant_id, (regexp_replace(normalized_name, '^.* ', '')))
-  WHERE normalized_name LIKE '% %';
+-- the full name, so the graph only knows the full one. A stored column, not an expression index:
+-- under row-level security PostgreSQL only uses leakproof conditions in index scans, and
+-- regexp_replace is not, whereas a plain text equality on a column is.
+ALTER TABLE entities ADD COLUMN last_word text
+  GENERATED ALWAYS AS (CASE WHEN normalized_name LIKE '% %' THEN regexp_replace(normalized_name, '^.* ', '') END) STORED;
+CREATE INDEX entities_last_word ON entities (tenant_id, last_word) WHERE last_word IS NOT NULL;
 
 -- Rebuilt as a whole per tenant (delete + insert in one transaction), so rows are never updated.
 CREATE TABLE communities (

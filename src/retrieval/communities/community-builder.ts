@@ -9,7 +9,12 @@
  */
 import type { Queryable } from '../../core/database.js';
 import type { PartitionEdge } from './louvain-partition.js';
-import { type GraphEntity, type PlanOptions, type PlannedCommunity, planCommunities } from './plan-communities.js';
+import {
+  type GraphEntity,
+  type PlanOptions,
+  type PlannedCommunity,
+  planCommunities,
+} from './plan-communities.js';
 import {
   type CommunityRelation,
   communityTitle,
@@ -55,7 +60,9 @@ async function lockTenantRebuild(transaction: Queryable): Promise<void> {
   );
   const tenant = scope.rows[0]?.tenant;
   if (!tenant) throw new Error('rebuildCommunities must run inside a tenant-scoped transaction');
-  await transaction.query("SELECT pg_advisory_xact_lock(hashtext('rhizome.communities'), hashtext($1))", [tenant]);
+  await transaction.query("SELECT pg_advisory_xact_lock(hashtext('rhizome.communities'), hashtext($1))", [
+    tenant,
+  ]);
 }
 
 async function loadEntityGraph(
@@ -131,19 +138,23 @@ export async function rebuildCommunities(
   await lockTenantRebuild(transaction);
   const { entities, edges } = await loadEntityGraph(transaction, options.minimumRelationWeight ?? 0);
   const planned = planCommunities(entities, edges, options);
-  const { chunkCounts, texts } = await loadPassages(transaction, planned, options.excerptsPerCommunity ?? defaultExcerpts);
+  const { chunkCounts, texts } = await loadPassages(
+    transaction,
+    planned,
+    options.excerptsPerCommunity ?? defaultExcerpts,
+  );
 
   const nameOf = (id: number): string => entities.get(id)?.name ?? String(id);
   const contents: { title: string; summary: string }[] = [];
   for (const [index, community] of planned.entries()) {
     const names = community.members.slice(0, summaryEntityCount).map(nameOf);
-    const relations = community.relations.slice(0, summaryRelationCount).map(
-      (relation): CommunityRelation => ({
+    const relations = community.relations
+      .slice(0, summaryRelationCount)
+      .map((relation): CommunityRelation => ({
         source: nameOf(relation.source),
         target: nameOf(relation.target),
         weight: relation.weight,
-      }),
-    );
+      }));
     const excerpts = [
       ...new Set((texts[index] ?? []).flatMap((text) => representativeSentence(text, names) ?? [])),
     ];
@@ -152,7 +163,10 @@ export async function rebuildCommunities(
       : extractiveSummary({ entities: names, relations, excerpts, entityCount: community.members.length });
     contents.push({ title: communityTitle(names), summary });
   }
-  const embeddings = contents.length === 0 ? [] : await options.embed(contents.map(({ title, summary }) => `${title}\n${summary}`));
+  const embeddings =
+    contents.length === 0
+      ? []
+      : await options.embed(contents.map(({ title, summary }) => `${title}\n${summary}`));
   if (embeddings.length !== contents.length) throw new Error('embed returned a different number of vectors');
 
   await writeCommunities(

@@ -8,7 +8,7 @@
  */
 import type { Queryable } from '../../core/database.js';
 import type { CommunitySummary, RankedChunk, SearchFilters } from '../../core/search.js';
-import { chunkFilterSql } from '../chunk-filter.js';
+import { chunkFilterSql, hasFilters } from '../chunk-filter.js';
 import { findSeedEntities } from '../graph/seed-entities.js';
 import { vectorLiteral } from '../graph/vector-literal.js';
 
@@ -19,8 +19,10 @@ export interface CommunitySearchOptions {
   readonly overlapWeight?: number;
   /** Members per community whose passages are considered, the most central first. */
   readonly membersPerCommunity?: number;
-  /** Passages read per member, the ones naming it most often first. */
+  /** Passages kept per member, the ones naming it most often first. */
   readonly chunksPerMember?: number;
+  /** Mentions read per member before choosing its passages; bounds the cost of a hub. */
+  readonly mentionScanLimit?: number;
   /** Entity names given with each hit to explain it. */
   readonly entitiesPerHit?: number;
 }
@@ -38,6 +40,7 @@ const defaults = {
   overlapWeight: 0.5,
   membersPerCommunity: 30,
   chunksPerMember: 100,
+  mentionScanLimit: 1_000,
   entitiesPerHit: 5,
 } satisfies Required<CommunitySearchOptions>;
 
@@ -111,7 +114,9 @@ async function representativeChunks(
     }
     return community.score / (total || 1);
   });
-  const filter = chunkFilterSql(input.filters, 'c', 7);
+  const filter = chunkFilterSql(input.filters, 'c', 8);
+  // Without filters the chunks table adds nothing but a lookup per mention: leave it out.
+  const chunkJoin = hasFilters(input.filters) ? 'JOIN chunks c ON c.id = m.chunk_id' : '';
   const result = await transaction.query<{ chunk_id: number; score: number; entities: string[] }>(
     `WITH top_community AS (
        SELECT * FROM unnest($1::bigint[], $2::float8[]) AS t(community_id, scale)
@@ -124,9 +129,11 @@ async function representativeChunks(
      mention AS (
        SELECT member.community_id, member.entity_id, member.rank, member.scale / sqrt(member.rank) AS weight, m.chunk_id
        FROM community_member member CROSS JOIN LATERAL (
-         SELECT m.chunk_id FROM entity_mentions m JOIN chunks c ON c.id = m.chunk_id
-         WHERE m.entity_id = member.entity_id ${filter.sql}
-         ORDER BY m.mention_count DESC, m.chunk_id
+         SELECT chunk_id FROM (
+           SELECT m.chunk_id, m.mention_count FROM entity_mentions m ${chunkJoin}
+           WHERE m.entity_id = member.entity_id ${filter.sql}
+           LIMIT $7) scanned
+         ORDER BY mention_count DESC, chunk_id
          LIMIT $4) m
      ),
      hit AS (
@@ -147,6 +154,7 @@ async function representativeChunks(
       // Twice the names shown: the same entity may come from a community and its subdivision.
       settings.entitiesPerHit * 2,
       input.limit,
+      settings.mentionScanLimit,
       ...filter.parameters,
     ],
   );

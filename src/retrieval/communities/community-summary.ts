@@ -38,7 +38,9 @@ export function extractiveSummary(input: CommunitySummaryInput): string {
   const lines = [`Entities: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`];
   const relations = input.relations.slice(0, summaryRelations);
   if (relations.length > 0) {
-    lines.push(`Relations: ${relations.map((relation) => `${relation.source} — ${relation.target}`).join('; ')}.`);
+    lines.push(
+      `Relations: ${relations.map((relation) => `${relation.source} — ${relation.target}`).join('; ')}.`,
+    );
   }
   if (input.excerpts.length > 0) lines.push(`Excerpts: ${input.excerpts.join(' … ')}`);
   return lines.join('\n');
@@ -58,5 +60,7 @@ export function representativeSentence(text: string, memberNames: readonly strin
     if (count > 0 && (best === undefined || count > best.count)) best = { sentence, count };
   }
   if (best === undefined) return undefined;
-  return best.sentence.length <= maxExcerptLength ? best.sentence : `${best.sentence.slice(0, maxExcerptLength - 1)}…`;
+  return best.sentence.length <= maxExcerptLength
+    ? best.sentence
+    : `${best.sentence.slice(0, maxExcerptLength - 1)}…`;
 }

@@ -23,7 +23,10 @@ export interface CommunityRecord {
 
 const currentTenant = "NULLIF(current_setting('app.tenant_id', true), '')::uuid";
 
-export async function writeCommunities(transaction: Queryable, records: readonly CommunityRecord[]): Promise<void> {
+export async function writeCommunities(
+  transaction: Queryable,
+  records: readonly CommunityRecord[],
+): Promise<void> {
   // The explicit tenant condition matches row-level security; it is repeated so that a caller
   // running as the tables' owner (where RLS does not bind) still deletes only this tenant's rows.
   await transaction.query(`DELETE FROM communities WHERE tenant_id = ${currentTenant}`);

@@ -11,7 +11,11 @@ function clique(ids: readonly number[], weight = 1): PartitionEdge[] {
 
 // Two dense groups joined by one weak edge, plus an isolated node.
 const nodes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
-const edges = [...clique([1, 2, 3, 4, 5]), ...clique([6, 7, 8, 9, 10]), { source: 5, target: 6, weight: 0.1 }];
+const edges = [
+  ...clique([1, 2, 3, 4, 5]),
+  ...clique([6, 7, 8, 9, 10]),
+  { source: 5, target: 6, weight: 0.1 },
+];
 
 describe('louvainPartition', () => {
   it('separates weakly joined groups; isolated nodes stay alone', () => {
@@ -19,13 +23,22 @@ describe('louvainPartition', () => {
   });
 
   it('gives the same partition whatever the input order', () => {
-    const shuffled = [...edges].reverse().map((edge) => ({ source: edge.target, target: edge.source, weight: edge.weight }));
+    const shuffled = [...edges]
+      .reverse()
+      .map((edge) => ({ source: edge.target, target: edge.source, weight: edge.weight }));
     const expected = louvainPartition(nodes, edges);
-    for (let run = 0; run < 3; run += 1) expect(louvainPartition([...nodes].reverse(), shuffled)).toEqual(expected);
+    for (let run = 0; run < 3; run += 1)
+      expect(louvainPartition([...nodes].reverse(), shuffled)).toEqual(expected);
   });
 
   it('merges duplicate edges and ignores self-loops, unknown nodes and non-positive weights', () => {
-    const noisy = [...edges, ...edges, { source: 1, target: 1, weight: 5 }, { source: 1, target: 99, weight: 5 }, { source: 3, target: 8, weight: 0 }];
+    const noisy = [
+      ...edges,
+      ...edges,
+      { source: 1, target: 1, weight: 5 },
+      { source: 1, target: 99, weight: 5 },
+      { source: 3, target: 8, weight: 0 },
+    ];
     expect(louvainPartition(nodes, noisy)).toEqual(louvainPartition(nodes, edges));
   });
 

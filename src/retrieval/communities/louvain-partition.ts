@@ -53,18 +53,26 @@ export function louvainPartition(
   const merged = new Map<string, PartitionEdge>();
   for (const edge of edges) {
     if (edge.source === edge.target || !(edge.weight > 0)) continue;
-    const [source, target] = edge.source < edge.target ? [edge.source, edge.target] : [edge.target, edge.source];
+    const [source, target] =
+      edge.source < edge.target ? [edge.source, edge.target] : [edge.target, edge.source];
     if (!graph.hasNode(String(source)) || !graph.hasNode(String(target))) continue;
     const key = `${source}:${target}`;
     merged.set(key, { source, target, weight: (merged.get(key)?.weight ?? 0) + edge.weight });
   }
-  const sortedEdges = [...merged.values()].sort((left, right) => left.source - right.source || left.target - right.target);
-  for (const edge of sortedEdges) graph.addEdge(String(edge.source), String(edge.target), { weight: edge.weight });
+  const sortedEdges = [...merged.values()].sort(
+    (left, right) => left.source - right.source || left.target - right.target,
+  );
+  for (const edge of sortedEdges)
+    graph.addEdge(String(edge.source), String(edge.target), { weight: edge.weight });
 
   const assignment =
     graph.size === 0
       ? Object.fromEntries(graph.nodes().map((node, index) => [node, index]))
-      : louvain(graph, { getEdgeWeight: 'weight', resolution: options.resolution ?? 1, rng: seededRandom(options.seed ?? 42) });
+      : louvain(graph, {
+          getEdgeWeight: 'weight',
+          resolution: options.resolution ?? 1,
+          rng: seededRandom(options.seed ?? 42),
+        });
   const groups = new Map<number, number[]>();
   for (const [node, community] of Object.entries(assignment)) {
     const group = groups.get(community) ?? [];

@@ -18,6 +18,8 @@ export interface PlanOptions extends PartitionOptions {
   readonly minimumSize?: number;
   /** Level-0 communities with more entities are split again into level 1. */
   readonly subdivideAbove?: number;
+  /** Resolution of the level-1 split (default: `resolution`); higher gives finer themes. */
+  readonly subdivideResolution?: number;
 }
 
 export interface PlannedCommunity {
@@ -69,7 +71,9 @@ export function planCommunities(
 ): PlannedCommunity[] {
   const minimumSize = Math.max(2, options.minimumSize ?? defaultMinimumSize);
   const subdivideAbove = options.subdivideAbove ?? defaultSubdivideAbove;
-  const topLevel = louvainPartition([...entities.keys()], edges, options).filter((group) => group.length >= minimumSize);
+  const topLevel = louvainPartition([...entities.keys()], edges, options).filter(
+    (group) => group.length >= minimumSize,
+  );
 
   // Bucket edges by community once, instead of scanning every edge for every community.
   const groupOf = new Map<number, number>();
@@ -79,17 +83,24 @@ export function planCommunities(
     const group = groupOf.get(edge.source);
     if (group !== undefined && group === groupOf.get(edge.target)) internalEdges[group]?.push(edge);
   }
-  const planned = topLevel.map((group, index) => describe(group, internalEdges[index] ?? [], entities, 0, undefined));
+  const planned = topLevel.map((group, index) =>
+    describe(group, internalEdges[index] ?? [], entities, 0, undefined),
+  );
   topLevel.forEach((group, parentIndex) => {
     if (group.length <= subdivideAbove) return;
     const parent = planned[parentIndex];
     if (parent === undefined) return;
-    const subgroups = louvainPartition(group, parent.relations, options).filter((subgroup) => subgroup.length >= minimumSize);
+    const subgroups = louvainPartition(group, parent.relations, {
+      ...options,
+      resolution: options.subdivideResolution ?? options.resolution,
+    }).filter((subgroup) => subgroup.length >= minimumSize);
     // A split that finds one group (or only tiny ones around a core) repeats the parent: skip it.
     if (subgroups.length < 2) return;
     for (const subgroup of subgroups) {
       const members = new Set(subgroup);
-      const internal = parent.relations.filter((edge) => members.has(edge.source) && members.has(edge.target));
+      const internal = parent.relations.filter(
+        (edge) => members.has(edge.source) && members.has(edge.target),
+      );
       planned.push(describe(subgroup, internal, entities, 1, parentIndex));
     }
   });

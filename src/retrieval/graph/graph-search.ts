@@ -50,7 +50,9 @@ function rankChunks(
   options: GraphSearchOptions,
 ): RankedChunk[] {
   const entityIds = [...graph.entities.keys()].sort((left, right) => left - right);
-  const chunkIds = [...new Set(graph.mentions.map((mention) => mention.chunkId))].sort((left, right) => left - right);
+  const chunkIds = [...new Set(graph.mentions.map((mention) => mention.chunkId))].sort(
+    (left, right) => left - right,
+  );
   const entityNode = new Map(entityIds.map((id, index) => [id, index]));
   const chunkNode = new Map(chunkIds.map((id, index) => [id, entityIds.length + index]));
   const node = (map: ReadonlyMap<number, number>, id: number): number => {
@@ -61,10 +63,18 @@ function rankChunks(
 
   const edges: WeightedEdge[] = [];
   for (const relation of graph.relations) {
-    edges.push({ from: node(entityNode, relation.sourceId), to: node(entityNode, relation.targetId), weight: relation.weight });
+    edges.push({
+      from: node(entityNode, relation.sourceId),
+      to: node(entityNode, relation.targetId),
+      weight: relation.weight,
+    });
   }
   for (const mention of graph.mentions) {
-    edges.push({ from: node(entityNode, mention.entityId), to: node(chunkNode, mention.chunkId), weight: mention.count });
+    edges.push({
+      from: node(entityNode, mention.entityId),
+      to: node(chunkNode, mention.chunkId),
+      weight: mention.count,
+    });
   }
   const restart = new Array<number>(entityIds.length + chunkIds.length).fill(0);
   for (const seed of seeds) restart[node(entityNode, seed.id)] = seed.weight;

@@ -59,7 +59,8 @@ export function personalizedPageRank(
       next[edge.from] = (next[edge.from] ?? 0) + damping * toShare * edge.weight;
     }
     const restartMass = 1 - damping + damping * dangling;
-    for (let node = 0; node < nodeCount; node += 1) next[node] = (next[node] ?? 0) + restartMass * (reset[node] ?? 0);
+    for (let node = 0; node < nodeCount; node += 1)
+      next[node] = (next[node] ?? 0) + restartMass * (reset[node] ?? 0);
     rank = next;
   }
   return rank;

@@ -5,7 +5,9 @@ describe('queryEntityNames', () => {
   it("puts the extractor's entities first, then n-grams cut from the question", () => {
     const { names } = queryEntityNames("Where was Ada Lovelace's collaborator born?");
     expect(names[0]).toBe('ada lovelace');
-    expect(names).toEqual(expect.arrayContaining(['ada', 'lovelace', 'ada lovelace', 'collaborator', 'born']));
+    expect(names).toEqual(
+      expect.arrayContaining(['ada', 'lovelace', 'ada lovelace', 'collaborator', 'born']),
+    );
     expect(names).not.toContain('where');
   });
 

@@ -51,7 +51,12 @@ export function queryEntityNames(query: string, options: QueryEntityNameOptions 
       // A bare number is never an entity on its own ("1984" as a title comes through the extractor).
       if (name.length < 2 || (first === last && term.script === 'number')) continue;
       names.add(name);
-      if (first === last && term.script === 'latin' && name.length >= minimumLastWordLength && !name.includes(' ')) {
+      if (
+        first === last &&
+        term.script === 'latin' &&
+        name.length >= minimumLastWordLength &&
+        !name.includes(' ')
+      ) {
         lastWords.add(name);
       }
     }
