@@ -10,7 +10,7 @@ import type { Queryable } from '../../core/database.js';
 import type { CommunitySummary, RankedChunk, SearchFilters } from '../../core/search.js';
 import { chunkFilterSql, hasFilters } from '../chunk-filter.js';
 import { findSeedEntities } from '../graph/seed-entities.js';
-import { vectorLiteral } from '../graph/vector-literal.js';
+import { vectorLiteral } from '../../db/vector-literal.js';
 
 export interface CommunitySearchOptions {
   /** Communities whose passages are returned. */

@@ -6,7 +6,7 @@
  * INSERT … RETURNING is not guaranteed to follow the input order.
  */
 import type { Queryable } from '../../core/database.js';
-import { vectorLiteral } from '../graph/vector-literal.js';
+import { vectorLiteral } from '../../db/vector-literal.js';
 
 export interface CommunityRecord {
   readonly level: number;

@@ -11,7 +11,7 @@
 import type { Queryable } from '../../core/database.js';
 import type { RankedChunk } from '../../core/search.js';
 import { queryEntityNames } from './query-entity-names.js';
-import { vectorLiteral } from './vector-literal.js';
+import { vectorLiteral } from '../../db/vector-literal.js';
 
 export interface SeedEntity {
   readonly id: number;
