@@ -71,6 +71,7 @@ export function formatEvaluationSummary(report: RetrievalEvaluationReport, dataD
 interface EvalRetrievalOptions {
   readonly data: string;
   readonly mode: SearchMode;
+  readonly fusion: 'rrf' | 'convex';
   readonly k: number;
   readonly json?: boolean;
   readonly keep?: boolean;
@@ -90,6 +91,7 @@ export function registerEvalCommands(program: Command): Command {
     .description('ingest a BEIR set into a fresh tenant, run its judged queries, print nDCG@10, recall, MRR and latency')
     .requiredOption('--data <dir>', 'BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv')
     .addOption(new Option('--mode <mode>', 'retrieval mode').choices(searchModes).default('mix'))
+    .addOption(new Option('--fusion <fusion>', 'how lists are fused').choices(['rrf', 'convex']).default('rrf'))
     .option('--k <k>', `cutoff for nDCG, recall and MRR besides 10 and 100 (1–${maxEvaluationK})`, cutoff, 10)
     .option('--json', 'print one JSON object with the metrics as the last line')
     .option('--keep', 'keep the evaluation tenant instead of deleting it')
@@ -99,6 +101,7 @@ export function registerEvalCommands(program: Command): Command {
         const report = await runRetrievalEvaluation(runtime, {
           data: options.data,
           mode: options.mode,
+          fusion: options.fusion,
           k: options.k,
           keep: options.keep ?? false,
           onProgress: (message) => {

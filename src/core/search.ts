@@ -24,6 +24,11 @@ export const searchRequestSchema = z.object({
   mode: z.enum(searchModes).default('mix'),
   k: z.number().int().min(1).max(200).default(10),
   filters: searchFiltersSchema.default({}),
+  /**
+   * How the lists are combined: weighted reciprocal-rank fusion (`rrf`, ranks only), or a convex
+   * combination of min–max normalised scores (`convex`, keeps score margins).
+   */
+  fusion: z.enum(['rrf', 'convex']).default('rrf'),
   /** Rerank the fused candidates with the configured reranker (ignored when none is configured). */
   rerank: z.boolean().default(false),
 });
@@ -50,6 +55,7 @@ export interface ListContribution {
 }
 
 export interface HitExplanation {
+  readonly fusion: 'rrf' | 'convex';
   readonly lists: readonly ListContribution[];
   readonly fusedScore: number;
   readonly rerankScore?: number;

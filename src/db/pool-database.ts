@@ -57,6 +57,12 @@ export class PoolDatabase implements Database {
     this.primary = options.primary;
     this.replica = options.replica;
     this.onClose = options.onClose;
+    for (const pool of [options.primary, options.replica]) {
+      // A connection can fail while checked out and between queries (the server restarting, a
+      // protocol error); without a listener Node treats that 'error' event as fatal. The failure
+      // still reaches whoever uses the connection next, through its query.
+      pool?.on('connect', (client) => client.on('error', () => undefined));
+    }
   }
 
   async query<Row = Record<string, unknown>>(

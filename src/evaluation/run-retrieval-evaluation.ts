@@ -87,6 +87,8 @@ export interface RetrievalEvaluationOptions {
   /** A BEIR folder, or a dataset already loaded. */
   readonly data: string | BeirDataset;
   readonly mode: SearchMode;
+  /** How the mode's lists are fused (default: the search default, weighted RRF). */
+  readonly fusion?: 'rrf' | 'convex';
   /** Cutoff for nDCG, recall and MRR besides the contract's 10 and 100 (default 10). */
   readonly k?: number;
   /** Keep the tenant the evaluation created (default: delete it). */
@@ -283,9 +285,16 @@ export async function evaluateQueries(
   runtime: EvaluationRuntime,
   corpus: IngestedCorpus,
   dataset: BeirDataset,
-  options: { readonly mode: SearchMode; readonly k: number; readonly warmupQueries?: number; readonly onProgress?: (message: string) => void },
+  options: {
+    readonly mode: SearchMode;
+    readonly fusion?: 'rrf' | 'convex';
+    readonly k: number;
+    readonly warmupQueries?: number;
+    readonly onProgress?: (message: string) => void;
+  },
 ): Promise<Omit<RetrievalEvaluationReport, 'corpus' | 'tenantKept'>> {
   const { mode, k } = options;
+  const fusion = options.fusion ?? 'rrf';
   if (!Number.isInteger(k) || k < 1 || k > maxEvaluationK) throw new RangeError(`k must be an integer from 1 to ${maxEvaluationK}`);
   const progress = options.onProgress ?? (() => {});
   const searchK = Math.max(k, recallDepth);
@@ -299,7 +308,7 @@ export async function evaluateQueries(
     .map((document) => document.title.trim() || document.text.slice(0, 80).trim())
     .filter(Boolean)
     .slice(0, options.warmupQueries ?? 3);
-  for (const text of warmups) await runtime.search.search(corpus.tenantId, { query: text.slice(0, 4_000), mode, k: searchK });
+  for (const text of warmups) await runtime.search.search(corpus.tenantId, { query: text.slice(0, 4_000), mode, fusion, k: searchK });
 
   const rankings = new Map<string, string[]>();
   const latencies = new Map<string, number>();
@@ -310,7 +319,7 @@ export async function evaluateQueries(
     const started = performance.now();
     let response;
     try {
-      response = await runtime.search.search(corpus.tenantId, { query: query.text, mode, k: searchK });
+      response = await runtime.search.search(corpus.tenantId, { query: query.text, mode, fusion, k: searchK });
     } catch (error) {
       throw new Error(`search failed for query ${JSON.stringify(queryId)} (${mode}): ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
@@ -409,6 +418,7 @@ export async function runRetrievalEvaluation(
   try {
     const result = await evaluateQueries(runtime, corpus, dataset, {
       mode: options.mode,
+      ...(options.fusion ? { fusion: options.fusion } : {}),
       k,
       ...(options.warmupQueries === undefined ? {} : { warmupQueries: options.warmupQueries }),
       onProgress: progress,

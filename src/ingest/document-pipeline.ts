@@ -111,7 +111,10 @@ export class DocumentPipeline {
         extractor.extract(chunk.content, signal),
       );
       const preparedChunks: PreparedChunk[] = chunks.map((chunk, index) => {
-        const frequencies = termFrequencies(chunk.text);
+        // The indexed text already starts with the heading path; adding it once more gives
+        // headings (titles, sections) twice the weight of body text — BM25F's field weighting in
+        // its simplest form: a query naming a document's title should find that document first.
+        const frequencies = termFrequencies(`${chunk.sectionPath.join('\n')}\n${chunk.text}`);
         return {
           index: chunk.index,
           text: chunk.text,

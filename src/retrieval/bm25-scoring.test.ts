@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { inverseDocumentFrequency, termFrequencyWeight } from './bm25-scoring.js';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion.js';
+import { convexScoreFusion } from './convex-score-fusion.js';
 import { analyzeQuery } from './analyze-query.js';
 import { termFrequencies } from '../ingest/analysis/analyze-text.js';
 
@@ -54,5 +55,29 @@ describe('reciprocal rank fusion', () => {
       { name: 'graph', weight: 0, chunks: [{ chunkId: 9, score: 1 }] },
     ]);
     expect(fused.map((chunk) => chunk.chunkId)).toEqual([5, 7]);
+  });
+});
+
+describe('convex score fusion', () => {
+  it('sums weighted min–max normalised scores, keeping score margins', () => {
+    const fused = convexScoreFusion([
+      // BM25: 10 → 1, 4 → (4−2)/(10−2) = 0.25, 2 → 0
+      { name: 'bm25', weight: 1, chunks: [{ chunkId: 1, score: 10 }, { chunkId: 2, score: 4 }, { chunkId: 3, score: 2 }] },
+      // vector: 1 → 1, 0.5 → 0.5, 0 → 0 (weight 0.5)
+      { name: 'vector', weight: 0.5, chunks: [{ chunkId: 3, score: 1 }, { chunkId: 2, score: 0.5 }, { chunkId: 4, score: 0 }] },
+    ]);
+    // 1: 1; 2: 0.25 + 0.25 = 0.5; 3: 0 + 0.5 = 0.5 (tie: 3 has the better best rank); 4: 0
+    expect(fused.map((chunk) => chunk.chunkId)).toEqual([1, 3, 2, 4]);
+    const expected = [1, 0.5, 0.5, 0];
+    fused.forEach((chunk, index) => expect(chunk.fusedScore).toBeCloseTo(expected[index]!, 9));
+    expect(fused[1]!.contributions.map((contribution) => [contribution.list, contribution.rank])).toEqual([
+      ['bm25', 3],
+      ['vector', 1],
+    ]);
+  });
+
+  it('gives every candidate of a flat list the full weight', () => {
+    const fused = convexScoreFusion([{ name: 'graph', weight: 2, chunks: [{ chunkId: 5, score: 3 }, { chunkId: 6, score: 3 }] }]);
+    expect(fused.map((chunk) => chunk.fusedScore)).toEqual([2, 2]);
   });
 });

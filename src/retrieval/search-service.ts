@@ -13,6 +13,7 @@ import {
 import { withTenant } from '../db/tenant-scope.js';
 import { analyzeQuery } from './analyze-query.js';
 import { bm25Search } from './bm25-search.js';
+import { convexScoreFusion } from './convex-score-fusion.js';
 import { communitySearch } from './communities/community-search.js';
 import { graphSearch } from './graph/graph-search.js';
 import { reciprocalRankFusion, type FusedChunk, type RankedList } from './reciprocal-rank-fusion.js';
@@ -127,7 +128,8 @@ export class SearchService {
     })();
     const [lexicalLists, vectorLists, communityResult] = await Promise.all([lexicalAndGraph, vector, community]);
 
-    let fused = reciprocalRankFusion([...lexicalLists, ...vectorLists, ...communityResult.lists]);
+    const allLists = [...lexicalLists, ...vectorLists, ...communityResult.lists];
+    let fused = request.fusion === 'convex' ? convexScoreFusion(allLists) : reciprocalRankFusion(allLists);
     const candidates = fused.slice(0, Math.max(request.k, request.rerank ? 50 : 0));
     const rows = await this.read(tenantId, (transaction) => loadChunks(transaction, candidates));
     let rerankScores = new Map<number, number>();
@@ -136,7 +138,7 @@ export class SearchService {
     }
     const hits = fused.slice(0, request.k).flatMap((chunk) => {
       const row = rows.get(chunk.chunkId);
-      return row ? [toHit(row, chunk, rerankScores.get(chunk.chunkId))] : [];
+      return row ? [toHit(row, chunk, request.fusion, rerankScores.get(chunk.chunkId))] : [];
     });
     const response: SearchResponse = {
       query: request.query,
@@ -201,7 +203,7 @@ async function loadChunks(transaction: Queryable, chunks: readonly FusedChunk[])
   return new Map(result.rows.map((row) => [row.id, row]));
 }
 
-function toHit(row: ChunkRow, chunk: FusedChunk, rerankScore: number | undefined): SearchHit {
+function toHit(row: ChunkRow, chunk: FusedChunk, fusion: 'rrf' | 'convex', rerankScore: number | undefined): SearchHit {
   return {
     chunkId: row.id,
     documentId: row.document_id,
@@ -215,6 +217,7 @@ function toHit(row: ChunkRow, chunk: FusedChunk, rerankScore: number | undefined
     sectionPath: row.section_path,
     score: rerankScore ?? chunk.fusedScore,
     explanation: {
+      fusion,
       lists: chunk.contributions,
       fusedScore: chunk.fusedScore,
       ...(rerankScore === undefined ? {} : { rerankScore }),

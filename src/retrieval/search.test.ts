@@ -70,7 +70,8 @@ describeEachDriver('search', (driver) => {
     });
     expect(rows.postings).toHaveLength(1);
     const posting = rows.postings[0]!;
-    expect(posting.term_frequency).toBe(3); // heading path "Volcanoes" + "volcano" twice
+    // The heading "Volcanoes" counts twice (headings weigh double), the body says "volcano" twice.
+    expect(posting.term_frequency).toBe(4);
     const average = rows.statistics.total_length / rows.statistics.chunk_count;
     const expected =
       inverseDocumentFrequency(rows.statistics.chunk_count, posting.df) *
@@ -104,8 +105,19 @@ describeEachDriver('search', (driver) => {
       expect(Number.isFinite(list.score)).toBe(true);
     }
     expect(top.explanation.matchedTerms).toEqual(expect.arrayContaining(['designed', 'Difference', 'Engine']));
+    expect(top.explanation.fusion).toBe('rrf');
     const expectedFused = top.explanation.lists.reduce((sum, list) => sum + list.weight / (60 + list.rank), 0);
     expect(top.explanation.fusedScore).toBeCloseTo(expectedFused, 12);
+    const convex = await platform.runtime.search.search(tenant.id, {
+      query: 'Who designed the Difference Engine?',
+      mode: 'mix',
+      k: 3,
+      fusion: 'convex',
+    });
+    expect(convex.hits[0]!.fileName).toBe('babbage.md');
+    expect(convex.hits[0]!.explanation.fusion).toBe('convex');
+    const weightSum = convex.hits[0]!.explanation.lists.reduce((sum, list) => sum + list.weight, 0);
+    expect(convex.hits[0]!.explanation.fusedScore).toBeLessThanOrEqual(weightSum + 1e-9);
   });
 
   it('applies collection, document and metadata filters in every list', async () => {
