@@ -4,7 +4,6 @@ import type { Embedder } from '../core/models.js';
 import { withTenant } from '../db/tenant-scope.js';
 import { rebuildCommunities } from '../retrieval/communities/community-builder.js';
 import { embedInBatches } from './embed-in-batches.js';
-import { lockTenantIndex } from './lock-tenant-index.js';
 import type { DocumentPipeline } from './document-pipeline.js';
 import { ingestionQueueName, type IngestionQueue } from './jobs/ingestion-queue.js';
 
@@ -51,9 +50,10 @@ export class IngestionWorker {
   /** Recomputes the tenant's communities and invalidates its cached searches. */
   private async rebuildCommunities(tenantId: string): Promise<void> {
     const started = performance.now();
+    // No index lock here: a rebuild takes seconds on a large graph and would stall every write of
+    // the tenant. Should a removal delete an entity this rebuild references, PostgreSQL reports a
+    // deadlock or a foreign-key failure and the job runs again (pg-boss retries it).
     const result = await withTenant(this.database, tenantId, async (transaction) => {
-      // Members reference entities that a concurrent removal may delete: take the index lock too.
-      await lockTenantIndex(transaction, tenantId);
       const rebuilt = await rebuildCommunities(transaction, {
         embed: (texts) => embedInBatches(this.embedder, texts),
       });
