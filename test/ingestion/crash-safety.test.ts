@@ -12,10 +12,15 @@ import { spawnRhizome, type RunningRhizome } from '../support/spawn-rhizome.js';
 import { serverDriver, silentLogger } from '../support/test-databases.js';
 import { bearer, testConfig } from '../support/test-platform.js';
 
-/** Short job expiry and maintenance, so a killed worker's job runs again within seconds. */
+/**
+ * Short job expiry and maintenance, so a killed worker's job runs again within seconds — but long
+ * enough that the large document finishes within it on a busy two-core machine: a live worker's job
+ * must not expire under it (seen in CI at 5 s). Retries beyond the two planned kills leave margin.
+ */
 const jobSettings = {
   RHIZOME_PROFILE: 'test',
-  RHIZOME_JOB_TIMEOUT_SECONDS: '5',
+  RHIZOME_JOB_TIMEOUT_SECONDS: '20',
+  RHIZOME_JOB_RETRIES: '5',
   RHIZOME_JOB_MAINTENANCE_SECONDS: '1',
   RHIZOME_JOB_RETRY_DELAY_SECONDS: '1',
   RHIZOME_WORKER_CONCURRENCY: '2',
