@@ -1,4 +1,5 @@
 import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -49,6 +50,7 @@ export async function createTestPlatform(
       await app.close();
       await runtime.close();
       await testDatabase.dispose();
+      await rm(config.dataDirectory, { recursive: true, force: true });
     },
   };
 }
