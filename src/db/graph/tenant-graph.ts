@@ -50,11 +50,17 @@ export async function createTenantGraph(transaction: Queryable, graph: string): 
     await transaction.query('SELECT ag_catalog.create_vlabel($1, $2)', [graph, entityLabel]);
     await transaction.query('SELECT ag_catalog.create_elabel($1, $2)', [graph, relationLabel]);
   }
-  for (const column of ['start_id', 'end_id']) {
-    if (!(await hasIndexOn(transaction, graph, relationLabel, column))) {
-      await transaction.query(
-        `CREATE INDEX ${relationLabel.toLowerCase()}_${column} ON "${graph}"."${relationLabel}" (${column})`,
-      );
+  // By id too: label tables inherit no index from AGE's parents, and every document write looks
+  // vertices and edges up by id (refreshing edge weights, deleting), which would scan the whole graph.
+  const indexes = [
+    [entityLabel, 'id'],
+    [relationLabel, 'id'],
+    [relationLabel, 'start_id'],
+    [relationLabel, 'end_id'],
+  ] as const;
+  for (const [label, column] of indexes) {
+    if (!(await hasIndexOn(transaction, graph, label, column))) {
+      await transaction.query(`CREATE INDEX ${label.toLowerCase()}_${column} ON "${graph}"."${label}" (${column})`);
     }
   }
   const queryable = transaction;
