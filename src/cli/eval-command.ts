@@ -1,8 +1,9 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
-import { searchModes, type SearchMode } from '../core/search.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import { searchFusions, searchModes, type SearchFusion, type SearchMode } from '../core/search.js';
 import {
   maxEvaluationK,
-  runRetrievalEvaluation,
+  runRetrievalEvaluations,
+  type EvaluationCell,
   type RetrievalEvaluationReport,
 } from '../evaluation/run-retrieval-evaluation.js';
 import { withRuntime } from './run-command.js';
@@ -15,13 +16,28 @@ function cutoff(value: string): number {
   return parsed;
 }
 
+/** A comma-separated list of choices, each given once: `bm25,hybrid,mix`. */
+function choiceList<T extends string>(choices: readonly T[]): (value: string) => T[] {
+  return (value) => {
+    const items = value.split(',').map((item) => item.trim());
+    const unknown = items.filter((item) => !(choices as readonly string[]).includes(item));
+    if (items.length === 0 || unknown.length > 0) {
+      throw new InvalidArgumentError(`${unknown.map((item) => JSON.stringify(item)).join(', ') || 'nothing'} is not one of ${choices.join(', ')}`);
+    }
+    return [...new Set(items)] as T[];
+  };
+}
+
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
 
 /**
  * The JSON line of DESIGN.md §4: exactly the contract's keys (metrics rounded to 4 decimals,
  * times to 0.01 ms); a `--k` other than 10 adds its own `ndcg@k`, `recall@k` and `mrr@k`.
  */
-export function evaluationJson(report: RetrievalEvaluationReport): Record<string, number | string> {
+export function evaluationJson(
+  report: RetrievalEvaluationReport,
+  options: { readonly withFusion?: boolean } = {},
+): Record<string, number | string> {
   const { summary } = report;
   return {
     'ndcg@10': round(summary['ndcg@10'], 4),
@@ -34,27 +50,61 @@ export function evaluationJson(report: RetrievalEvaluationReport): Record<string
     documents: summary.documents,
     mode: summary.mode,
     ingest_seconds: round(summary.ingest_seconds, 1),
+    'all_supporting@10': round(summary['all_supporting@10'], 4),
+    // A grid's lines must say which cell they are; the single-mode line keeps its contract shape.
+    ...(options.withFusion ? { fusion: summary.fusion } : {}),
     ...(report.k === 10
       ? {}
       : {
           [`ndcg@${report.k}`]: round(report.atK.ndcg, 4),
           [`recall@${report.k}`]: round(report.atK.recall, 4),
           [`mrr@${report.k}`]: round(report.atK.mrr, 4),
+          [`all_supporting@${report.k}`]: round(report.atK.allSupporting, 4),
         }),
   };
+}
+
+/** Several cells: one table row per mode and fusion. */
+export function formatEvaluationTable(reports: readonly RetrievalEvaluationReport[], dataDirectory: string): string {
+  const first = reports[0]!;
+  const header = ['mode', 'fusion', 'nDCG@10', 'R@10', 'all@10', 'R@100', 'MRR@10', 'p50 ms', 'p95 ms'];
+  const rows = reports.map(({ summary }) => [
+    summary.mode,
+    summary.fusion,
+    summary['ndcg@10'].toFixed(4),
+    summary['recall@10'].toFixed(4),
+    summary['all_supporting@10'].toFixed(4),
+    summary['recall@100'].toFixed(4),
+    summary['mrr@10'].toFixed(4),
+    summary.p50_ms.toFixed(1),
+    summary.p95_ms.toFixed(1),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const { corpus } = first;
+  return [
+    `Retrieval evaluation of ${dataDirectory}: ${first.summary.queries} queries, ${corpus.documents} documents ` +
+      `(${corpus.indexed} indexed, ${corpus.failures.length} failed)` +
+      (corpus.reused ? `, reused tenant ${corpus.tenantSlug}` : ` in ${corpus.ingestSeconds.toFixed(1)} s`),
+    line(header),
+    ...rows.map(line),
+    first.tenantKept ? `tenant ${corpus.tenantSlug} (kept)` : `tenant ${corpus.tenantSlug} (deleted)`,
+  ].join('\n') + '\n';
 }
 
 export function formatEvaluationSummary(report: RetrievalEvaluationReport, dataDirectory: string): string {
   const { summary, corpus } = report;
   const metric = (value: number) => value.toFixed(4);
   const lines = [
-    `Retrieval evaluation of ${dataDirectory} (mode ${summary.mode})`,
-    `  documents   ${summary.documents} (${corpus.indexed} indexed, ${corpus.failures.length} failed) in ${summary.ingest_seconds.toFixed(1)} s`,
+    `Retrieval evaluation of ${dataDirectory} (mode ${summary.mode}, fusion ${summary.fusion})`,
+    `  documents   ${summary.documents} (${corpus.indexed} indexed, ${corpus.failures.length} failed) ` +
+      (corpus.reused ? `in reused tenant ${corpus.tenantSlug}` : `in ${summary.ingest_seconds.toFixed(1)} s`),
     `  queries     ${summary.queries}`,
     `  nDCG@10     ${metric(summary['ndcg@10'])}`,
     `  recall@10   ${metric(summary['recall@10'])}`,
     `  recall@100  ${metric(summary['recall@100'])}`,
     `  MRR@10      ${metric(summary['mrr@10'])}`,
+    `  all@10      ${metric(summary['all_supporting@10'])} (queries with every judged passage in the top 10)`,
     ...(report.k === 10
       ? []
       : [
@@ -70,11 +120,12 @@ export function formatEvaluationSummary(report: RetrievalEvaluationReport, dataD
 
 interface EvalRetrievalOptions {
   readonly data: string;
-  readonly mode: SearchMode;
-  readonly fusion: 'rrf' | 'convex';
+  readonly mode: SearchMode[];
+  readonly fusion: SearchFusion[];
   readonly k: number;
   readonly json?: boolean;
   readonly keep?: boolean;
+  readonly reuse?: boolean;
 }
 
 /**
@@ -90,29 +141,38 @@ export function registerEvalCommands(program: Command): Command {
     .command('retrieval')
     .description('ingest a BEIR set into a fresh tenant, run its judged queries, print nDCG@10, recall, MRR and latency')
     .requiredOption('--data <dir>', 'BEIR folder: corpus.jsonl, queries.jsonl, qrels/test.tsv')
-    .addOption(new Option('--mode <mode>', 'retrieval mode').choices(searchModes).default('mix'))
-    .addOption(new Option('--fusion <fusion>', 'how lists are fused').choices(['rrf', 'convex']).default('rrf'))
+    .option('--mode <modes>', `retrieval modes, comma-separated (${searchModes.join(', ')})`, choiceList(searchModes), ['mix'])
+    .option('--fusion <fusions>', `how lists are fused, comma-separated (${searchFusions.join(', ')})`, choiceList(searchFusions), ['rrf'])
     .option('--k <k>', `cutoff for nDCG, recall and MRR besides 10 and 100 (1–${maxEvaluationK})`, cutoff, 10)
-    .option('--json', 'print one JSON object with the metrics as the last line')
+    .option('--json', 'print JSON only: one object per mode and fusion, one per line')
     .option('--keep', 'keep the evaluation tenant instead of deleting it')
+    .option('--reuse', 'search the kept tenant that holds exactly this corpus (checked document by document), ingesting it once when there is none')
     .action(async (options: EvalRetrievalOptions) => {
       await withRuntime(async (runtime) => {
         let lastProgress = 0;
-        const report = await runRetrievalEvaluation(runtime, {
+        const cells: EvaluationCell[] = options.mode.flatMap((mode) => options.fusion.map((fusion) => ({ mode, fusion })));
+        const reports = await runRetrievalEvaluations(runtime, {
           data: options.data,
-          mode: options.mode,
-          fusion: options.fusion,
+          cells,
           k: options.k,
           keep: options.keep ?? false,
+          reuse: options.reuse ?? false,
           onProgress: (message) => {
-            if (Date.now() - lastProgress < 2_000 && !message.startsWith('ingesting')) return;
+            if (Date.now() - lastProgress < 2_000 && !/^(ingesting|reusing|tenant)/.test(message)) return;
             lastProgress = Date.now();
             process.stderr.write(`eval: ${message}\n`);
           },
         });
-        for (const warning of report.warnings) process.stderr.write(`eval: warning: ${warning}\n`);
-        process.stdout.write(formatEvaluationSummary(report, options.data));
-        if (options.json) process.stdout.write(`${JSON.stringify(evaluationJson(report))}\n`);
+        for (const warning of reports[0]!.warnings) process.stderr.write(`eval: warning: ${warning}\n`);
+        const grid = reports.length > 1;
+        // With --json stdout carries JSON only (DESIGN.md §4); the readable summary goes to stderr.
+        const readable = grid ? formatEvaluationTable(reports, options.data) : formatEvaluationSummary(reports[0]!, options.data);
+        if (options.json) {
+          process.stderr.write(readable);
+          for (const report of reports) process.stdout.write(`${JSON.stringify(evaluationJson(report, { withFusion: grid }))}\n`);
+        } else {
+          process.stdout.write(readable);
+        }
       });
     });
   return evaluation;

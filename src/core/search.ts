@@ -8,6 +8,10 @@ import { z } from 'zod';
 export const searchModes = ['naive', 'bm25', 'local', 'global', 'hybrid', 'mix'] as const;
 export type SearchMode = (typeof searchModes)[number];
 
+/** How the lists of a mode are combined (see `searchRequestSchema.fusion`). */
+export const searchFusions = ['rrf', 'convex'] as const;
+export type SearchFusion = (typeof searchFusions)[number];
+
 /** Where a candidate came from. */
 export type RetrievalListName = 'bm25' | 'vector' | 'graph' | 'community';
 
@@ -28,7 +32,7 @@ export const searchRequestSchema = z.object({
    * How the lists are combined: weighted reciprocal-rank fusion (`rrf`, ranks only), or a convex
    * combination of min–max normalised scores (`convex`, keeps score margins).
    */
-  fusion: z.enum(['rrf', 'convex']).default('rrf'),
+  fusion: z.enum(searchFusions).default('rrf'),
   /** Rerank the fused candidates with the configured reranker (ignored when none is configured). */
   rerank: z.boolean().default(false),
 });

@@ -9,7 +9,15 @@ import { testDrivers } from '../../test/support/test-databases.js';
 import { registerEvalCommands } from '../cli/eval-command.js';
 import type { SearchMode } from '../core/search.js';
 import { loadBeirDataset, type BeirDataset } from './beir-dataset.js';
-import { ingestCorpus, runRetrievalEvaluation, type IngestedCorpus } from './run-retrieval-evaluation.js';
+import {
+  corpusFingerprint,
+  ingestCorpus,
+  reusableEvaluationSlug,
+  reuseOrIngestCorpus,
+  runRetrievalEvaluation,
+  runRetrievalEvaluations,
+  type IngestedCorpus,
+} from './run-retrieval-evaluation.js';
 
 /**
  * A BEIR set small enough to rank by hand. Every query shares rare words with a few documents and
@@ -65,7 +73,17 @@ const qrels = [
  *   recall@10 = recall@100 = (1 + 0.5 + 1) / 3 = 0.8333333
  *   MRR@10 = (1 + 0.5 + 1) / 3 = 0.8333333
  */
-const expected = { 'ndcg@10': 0.7488571, 'recall@10': 0.8333333, 'recall@100': 0.8333333, 'mrr@10': 0.8333333 };
+/*
+ * all-supporting@10: q1 has d1 and d2 in its top 10 (1), q2 can never have "ghost" (0), q3 has d6
+ * and d5 (1) → 2/3.
+ */
+const expected = {
+  'ndcg@10': 0.7488571,
+  'recall@10': 0.8333333,
+  'recall@100': 0.8333333,
+  'mrr@10': 0.8333333,
+  'all_supporting@10': 0.6666667,
+};
 const expectedTop = { q1: ['d1', 'd2'], q2: ['d3', 'd4'], q3: ['d6', 'd5'] };
 const contractKeys = [
   'ndcg@10',
@@ -78,6 +96,7 @@ const contractKeys = [
   'documents',
   'mode',
   'ingest_seconds',
+  'all_supporting@10',
 ];
 
 function writeFixture(): string {
@@ -132,8 +151,8 @@ describe('eval retrieval through the runtime [pglite]', () => {
       for (const [key, value] of Object.entries(expected)) {
         expect(report.summary[key as keyof typeof expected], key).toBeCloseTo(value, 6);
       }
-      expect(report.summary).toMatchObject({ queries: 3, documents: 6, mode });
-      expect(Object.keys(report.summary).sort()).toEqual([...contractKeys].sort());
+      expect(report.summary).toMatchObject({ queries: 3, documents: 6, mode, fusion: 'rrf' });
+      expect(Object.keys(report.summary).sort()).toEqual([...contractKeys, 'fusion'].sort());
       expect(report.summary.p95_ms).toBeGreaterThanOrEqual(report.summary.p50_ms);
       expect(report.warnings).toEqual([expect.stringContaining('"ghost"')]);
       expect(report.tenantKept).toBe(true); // a corpus the caller ingested is the caller's to delete
@@ -144,7 +163,53 @@ describe('eval retrieval through the runtime [pglite]', () => {
     const report = await runRetrievalEvaluation(platform.runtime, { data: dataset, mode: 'global', corpus: ingested, k: 5 });
     expect(report.perQuery.map((query) => query.top)).toEqual([[], [], []]);
     expect(report.summary).toMatchObject({ 'ndcg@10': 0, 'recall@10': 0, 'recall@100': 0, 'mrr@10': 0, queries: 3 });
-    expect(report.atK).toEqual({ ndcg: 0, recall: 0, mrr: 0 });
+    expect(report.atK).toEqual({ ndcg: 0, recall: 0, mrr: 0, allSupporting: 0 });
+  });
+
+  it('runs every mode and fusion of a grid on one ingested corpus', async () => {
+    const reports = await runRetrievalEvaluations(platform.runtime, {
+      data: dataset,
+      corpus: ingested,
+      cells: [
+        { mode: 'bm25', fusion: 'rrf' },
+        { mode: 'hybrid', fusion: 'convex' },
+      ],
+    });
+    expect(reports.map((report) => [report.summary.mode, report.summary.fusion])).toEqual([
+      ['bm25', 'rrf'],
+      ['hybrid', 'convex'],
+    ]);
+    for (const report of reports) expect(report.summary['all_supporting@10']).toBeCloseTo(2 / 3, 6);
+    expect(new Set(reports.map((report) => report.corpus.tenantId))).toEqual(new Set([ingested.tenantId]));
+  });
+
+  it('reuses the tenant that holds exactly the corpus, and ingests again when it does not', async () => {
+    const fingerprint = corpusFingerprint(dataset);
+    const first = await reuseOrIngestCorpus(platform.runtime, dataset);
+    expect(first.reused).toBeUndefined();
+    expect(first.tenantSlug).toBe(reusableEvaluationSlug(fingerprint));
+    const second = await reuseOrIngestCorpus(platform.runtime, dataset);
+    expect(second).toMatchObject({ tenantId: first.tenantId, reused: true, indexed: 6, ingestSeconds: 0 });
+
+    // A document edited in the tenant (not the corpus) no longer matches: the tenant is rebuilt.
+    await platform.database.query(
+      "UPDATE documents SET content_hash = 'edited' WHERE tenant_id = $1 AND source_key = 'd4'",
+      [first.tenantId],
+    );
+    const rebuilt = await reuseOrIngestCorpus(platform.runtime, dataset);
+    expect(rebuilt.reused).toBeUndefined();
+    expect(rebuilt.tenantId).not.toBe(first.tenantId);
+    expect(rebuilt.tenantSlug).toBe(first.tenantSlug);
+    expect(await platform.runtime.tenants.find(first.tenantId)).toBeNull();
+
+    // A different corpus has a different fingerprint, hence its own tenant.
+    const smaller = { ...dataset, corpus: dataset.corpus.slice(0, 5) };
+    expect(reusableEvaluationSlug(corpusFingerprint(smaller))).not.toBe(first.tenantSlug);
+
+    const report = await runRetrievalEvaluation(platform.runtime, { data: dataset, mode: 'bm25', reuse: true });
+    expect(report).toMatchObject({ tenantKept: true, corpus: { tenantId: rebuilt.tenantId, reused: true } });
+    expect(report.summary['ndcg@10']).toBeCloseTo(expected['ndcg@10'], 6);
+    await platform.runtime.tenants.delete(rebuilt.tenantId);
   });
 
   it('deletes the tenant it created unless asked to keep it', async () => {
@@ -161,6 +226,36 @@ function lastJsonLine(output: string): Record<string, unknown> {
   return JSON.parse(lines.at(-1)!) as Record<string, unknown>;
 }
 
+/** Runs `rhizome eval retrieval ARGS` in process on PGlite; returns what it wrote. */
+async function runEvalCli(args: readonly string[]): Promise<{ stdout: string; stderr: string }> {
+  const dataDirectory = mkdtempSync(join(tmpdir(), 'rhizome-eval-data-'));
+  folders.push(dataDirectory);
+  vi.stubEnv('RHIZOME_DATA_DIR', dataDirectory);
+  vi.stubEnv('RHIZOME_PROFILE', 'test');
+  vi.stubEnv('DATABASE_URL', '');
+  vi.stubEnv('LOG_LEVEL', 'warn');
+  let stdout = '';
+  let stderr = '';
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += chunk.toString();
+    return true;
+  });
+  const writeError = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += chunk.toString();
+    return true;
+  });
+  try {
+    const program = new Command().exitOverride();
+    registerEvalCommands(program);
+    await program.parseAsync(['eval', 'retrieval', ...args], { from: 'user' });
+  } finally {
+    write.mockRestore();
+    writeError.mockRestore();
+    vi.unstubAllEnvs();
+  }
+  return { stdout, stderr };
+}
+
 function expectContractJson(json: Record<string, unknown>, mode: string): void {
   expect(Object.keys(json)).toEqual(contractKeys);
   for (const [key, value] of Object.entries(expected)) expect(json[key], key).toBeCloseTo(value, 4);
@@ -169,32 +264,47 @@ function expectContractJson(json: Record<string, unknown>, mode: string): void {
 }
 
 describe('rhizome eval retrieval (CLI)', () => {
-  it('prints a summary and, with --json, the contract object as the last line (PGlite in RHIZOME_DATA_DIR)', async () => {
+  it('with --json prints the contract object alone on stdout, the summary on stderr (PGlite in RHIZOME_DATA_DIR)', async () => {
     const directory = writeFixture();
-    const dataDirectory = mkdtempSync(join(tmpdir(), 'rhizome-eval-data-'));
-    folders.push(directory, dataDirectory);
-    vi.stubEnv('RHIZOME_DATA_DIR', dataDirectory);
-    vi.stubEnv('RHIZOME_PROFILE', 'test');
-    vi.stubEnv('DATABASE_URL', '');
-    vi.stubEnv('LOG_LEVEL', 'warn');
-    let stdout = '';
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stdout += chunk.toString();
-      return true;
-    });
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      const program = new Command().exitOverride();
-      registerEvalCommands(program);
-      await program.parseAsync(['eval', 'retrieval', '--data', directory, '--mode', 'bm25', '--json'], { from: 'user' });
-    } finally {
-      write.mockRestore();
-      stderr.mockRestore();
-      vi.unstubAllEnvs();
-    }
+    folders.push(directory);
+    const { stdout, stderr } = await runEvalCli(['--data', directory, '--mode', 'bm25', '--json']);
     expect(process.exitCode ?? 0).toBe(0);
-    expect(stdout).toContain('nDCG@10     0.7489');
+    expect(stderr).toContain('nDCG@10     0.7489');
+    expect(stdout.trimEnd().split('\n')).toHaveLength(1);
     expectContractJson(lastJsonLine(stdout), 'bm25');
+  });
+
+  it('without --json prints the readable summary on stdout', async () => {
+    const directory = writeFixture();
+    folders.push(directory);
+    const { stdout } = await runEvalCli(['--data', directory, '--mode', 'bm25']);
+    expect(stdout).toContain('nDCG@10     0.7489');
+    expect(stdout).toContain('all@10      0.6667');
+  });
+
+  it('runs a grid of modes and fusions on one ingest: one JSON line per cell, with mode and fusion', async () => {
+    const directory = writeFixture();
+    folders.push(directory);
+    const { stdout, stderr } = await runEvalCli(['--data', directory, '--mode', 'bm25,hybrid', '--fusion', 'rrf,convex', '--json']);
+    expect(process.exitCode ?? 0).toBe(0);
+    const lines = stdout.trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => [line.mode, line.fusion])).toEqual([
+      ['bm25', 'rrf'],
+      ['bm25', 'convex'],
+      ['hybrid', 'rrf'],
+      ['hybrid', 'convex'],
+    ]);
+    for (const line of lines) {
+      expect(Object.keys(line)).toEqual([...contractKeys, 'fusion']);
+      expect(line['all_supporting@10']).toBeCloseTo(0.6667, 4);
+    }
+    expect(stderr).toMatch(/mode\s+fusion\s+nDCG@10/);
+  });
+
+  it('rejects an unknown mode in a list', async () => {
+    const directory = writeFixture();
+    folders.push(directory);
+    await expect(runEvalCli(['--data', directory, '--mode', 'bm25,bogus'])).rejects.toThrow(/"bogus" is not one of/);
   });
 
   // Runs once main.ts registers the command; until then `rhizome eval` does not exist in the binary.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  allSupportingAtK,
   dcgAtK,
   evaluateRankings,
   idealDcgAtK,
@@ -67,6 +68,21 @@ describe('recall and MRR', () => {
   });
 });
 
+describe('all-supporting', () => {
+  it('is 1 only when every relevant document is within the cutoff', () => {
+    const twoHop = new Map([
+      ['b', 1],
+      ['d', 2],
+      ['c', 0],
+    ]);
+    // b at rank 2, d at rank 4: both within 4, not within 3; c (grade 0) is not needed.
+    expect(allSupportingAtK(ranking, twoHop, 4)).toBe(1);
+    expect(allSupportingAtK(ranking, twoHop, 3)).toBe(0);
+    expect(allSupportingAtK(ranking, grades, 10)).toBe(0); // x is never retrieved
+    expect(allSupportingAtK(ranking, new Map([['a', 0]]), 10)).toBe(0);
+  });
+});
+
 describe('evaluateRankings', () => {
   it('averages per query; a query with no ranking counts as retrieving nothing', () => {
     const qrels = new Map([
@@ -76,11 +92,19 @@ describe('evaluateRankings', () => {
     const result = evaluateRankings(['q1', 'q2'], qrels, new Map([['q1', ranking]]), [5, 10]);
     expect(result.perQuery.map((query) => query.queryId)).toEqual(['q1', 'q2']);
     // q1: nDCG@5 0.3554360, recall@5 2/3, MRR@5 1/2; q2: all 0.
-    expect(result.perQuery[1]).toEqual({ queryId: 'q2', ndcg: { 5: 0, 10: 0 }, recall: { 5: 0, 10: 0 }, mrr: { 5: 0, 10: 0 } });
+    expect(result.perQuery[1]).toEqual({
+      queryId: 'q2',
+      ndcg: { 5: 0, 10: 0 },
+      recall: { 5: 0, 10: 0 },
+      mrr: { 5: 0, 10: 0 },
+      allSupporting: { 5: 0, 10: 0 },
+    });
     // Means: nDCG@5 = 0.3554360 / 2 = 0.1777180; recall@5 = (2/3) / 2 = 1/3; MRR@5 = 0.5 / 2 = 0.25
     expect(result.mean.ndcg[5]).toBeCloseTo(0.177718, 6);
     expect(result.mean.recall[5]).toBeCloseTo(1 / 3, 12);
     expect(result.mean.mrr[5]).toBe(0.25);
+    // q1 misses x at any cutoff, q2 misses z: nobody has all its supporting documents.
+    expect(result.mean.allSupporting[10]).toBe(0);
   });
 
   it('refuses to average nothing', () => {

@@ -4,7 +4,10 @@
  *   not 2^grade − 1), discount 1 / log2(rank + 1), ideal DCG from the judged grades sorted
  *   descending — so a relevant document missing from the corpus lowers the score, as it should;
  * - recall@k: relevant documents (grade > 0) in the top k over all relevant documents;
- * - MRR@k: 1 / rank of the first relevant document in the top k, 0 when there is none.
+ * - MRR@k: 1 / rank of the first relevant document in the top k, 0 when there is none;
+ * - all-supporting@k: 1 when every relevant document is in the top k, else 0 — for multi-hop sets,
+ *   where a question is answerable only with all of its supporting passages, the share of
+ *   questions that have them all says more than recall.
  * A ranking is a list of document ids, best first; repeated ids count once, at their first rank.
  */
 
@@ -67,11 +70,20 @@ export function reciprocalRankAtK(ranking: readonly string[], grades: Grades, k:
   return index === -1 ? 0 : 1 / (index + 1);
 }
 
+/** 1 when every relevant document is in the top k, else 0 (and 0 for a query with none). */
+export function allSupportingAtK(ranking: readonly string[], grades: Grades, k: number): number {
+  assertCutoff(k);
+  const relevant = [...grades.values()].filter((grade) => grade > 0).length;
+  if (relevant === 0) return 0;
+  return recallAtK(ranking, grades, k) === 1 ? 1 : 0;
+}
+
 export interface QueryMetrics {
   readonly queryId: string;
   readonly ndcg: Readonly<Record<number, number>>;
   readonly recall: Readonly<Record<number, number>>;
   readonly mrr: Readonly<Record<number, number>>;
+  readonly allSupporting: Readonly<Record<number, number>>;
 }
 
 export interface RankingEvaluation {
@@ -81,6 +93,7 @@ export interface RankingEvaluation {
     readonly ndcg: Readonly<Record<number, number>>;
     readonly recall: Readonly<Record<number, number>>;
     readonly mrr: Readonly<Record<number, number>>;
+    readonly allSupporting: Readonly<Record<number, number>>;
   };
 }
 
@@ -105,13 +118,24 @@ export function evaluateRankings(
     const ranking = rankings.get(queryId) ?? [];
     const at = (metric: (ranking: readonly string[], grades: Grades, k: number) => number) =>
       Object.fromEntries(cutoffs.map((k) => [k, metric(ranking, grades, k)]));
-    return { queryId, ndcg: at(ndcgAtK), recall: at(recallAtK), mrr: at(reciprocalRankAtK) };
+    return {
+      queryId,
+      ndcg: at(ndcgAtK),
+      recall: at(recallAtK),
+      mrr: at(reciprocalRankAtK),
+      allSupporting: at(allSupportingAtK),
+    };
   });
   const average = (pick: (metrics: QueryMetrics) => Readonly<Record<number, number>>) =>
     Object.fromEntries(cutoffs.map((k) => [k, mean(perQuery.map((metrics) => pick(metrics)[k] ?? 0))]));
   return {
     perQuery,
-    mean: { ndcg: average((m) => m.ndcg), recall: average((m) => m.recall), mrr: average((m) => m.mrr) },
+    mean: {
+      ndcg: average((m) => m.ndcg),
+      recall: average((m) => m.recall),
+      mrr: average((m) => m.mrr),
+      allSupporting: average((m) => m.allSupporting),
+    },
   };
 }
 

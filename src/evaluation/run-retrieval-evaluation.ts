@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { mapWithConcurrency } from '../core/map-with-concurrency.js';
 import type { SearchMode } from '../core/search.js';
@@ -24,11 +24,14 @@ export interface RetrievalEvaluationSummary {
   readonly 'recall@10': number;
   readonly 'recall@100': number;
   readonly 'mrr@10': number;
+  /** Share of queries with every judged passage in the top 10 (multi-hop: answerable at all). */
+  readonly 'all_supporting@10': number;
   readonly p50_ms: number;
   readonly p95_ms: number;
   readonly queries: number;
   readonly documents: number;
   readonly mode: SearchMode;
+  readonly fusion: 'rrf' | 'convex';
   readonly ingest_seconds: number;
 }
 
@@ -50,6 +53,8 @@ export interface IngestedCorpus {
   /** Corpus ids whose content repeats an earlier document's: they share its single stored copy. */
   readonly duplicates: readonly string[];
   readonly ingestSeconds: number;
+  /** Whether an existing tenant holding exactly this corpus was searched instead of ingesting it. */
+  readonly reused?: boolean;
 }
 
 export interface QueryOutcome extends QueryMetrics {
@@ -63,7 +68,7 @@ export interface RetrievalEvaluationReport {
   readonly summary: RetrievalEvaluationSummary;
   /** The cutoff asked for with `k`, and the means at it (also in `summary` when k is 10). */
   readonly k: number;
-  readonly atK: { readonly ndcg: number; readonly recall: number; readonly mrr: number };
+  readonly atK: { readonly ndcg: number; readonly recall: number; readonly mrr: number; readonly allSupporting: number };
   readonly perQuery: readonly QueryOutcome[];
   readonly corpus: IngestedCorpus;
   /** Responses the search cache answered (each query runs once, so normally 0). */
@@ -95,6 +100,8 @@ export interface RetrievalEvaluationOptions {
   readonly keep?: boolean;
   /** Search this already ingested corpus instead of ingesting one; it is never deleted here. */
   readonly corpus?: IngestedCorpus;
+  /** Search the kept tenant that holds exactly this corpus, ingesting it first when there is none (see reuseOrIngestCorpus). */
+  readonly reuse?: boolean;
   readonly ingest?: Omit<IngestOptions, 'onProgress'>;
   /** Untimed searches before the timed ones (default 3), with texts that are not queries of the set. */
   readonly warmupQueries?: number;
@@ -172,6 +179,113 @@ export async function ingestCorpus(
     await runtime.tenants.delete(tenant.id).catch(() => {});
     throw error;
   }
+}
+
+/**
+ * What a tenant must hold to stand for a corpus: one document per distinct corpus document, under
+ * its `_id`, with the SHA-256 of the very Markdown the intake would store. Documents that repeat an
+ * earlier one's content are stored once (the intake de-duplicates by content), so they are not
+ * expected. `hash` fingerprints the whole corpus; it names the reusable tenant.
+ */
+export interface CorpusFingerprint {
+  readonly hash: string;
+  /** Source key → content hash of every document the tenant must hold, and nothing else. */
+  readonly documents: ReadonlyMap<string, string>;
+  readonly duplicates: readonly string[];
+}
+
+export function corpusFingerprint(dataset: Pick<BeirDataset, 'corpus'>): CorpusFingerprint {
+  const documents = new Map<string, string>();
+  const seenContent = new Set<string>();
+  const duplicates: string[] = [];
+  for (const document of dataset.corpus) {
+    const contentHash = createHash('sha256').update(Buffer.from(corpusDocumentMarkdown(document), 'utf8')).digest('hex');
+    if (seenContent.has(contentHash)) {
+      duplicates.push(document.id);
+      continue;
+    }
+    seenContent.add(contentHash);
+    documents.set(sourceKeyOf(document.id), contentHash);
+  }
+  const whole = createHash('sha256');
+  for (const [sourceKey, contentHash] of [...documents].sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0))) {
+    whole.update(`${sourceKey}\u0000${contentHash}\n`);
+  }
+  return { hash: whole.digest('hex'), documents, duplicates };
+}
+
+/** The slug of the tenant that `reuseOrIngestCorpus` keeps for a corpus. */
+export function reusableEvaluationSlug(fingerprint: CorpusFingerprint): string {
+  return `eval-${fingerprint.hash.slice(0, 16)}`;
+}
+
+/**
+ * Why a tenant does not hold exactly the corpus (missing, changed, unindexed or extra documents),
+ * or an empty list when it does.
+ */
+export async function corpusMismatches(
+  runtime: EvaluationRuntime,
+  tenantId: string,
+  fingerprint: CorpusFingerprint,
+): Promise<string[]> {
+  const result = await runtime.database.query<{ source_key: string | null; content_hash: string; status: string }>(
+    'SELECT source_key, content_hash, status FROM documents WHERE tenant_id = $1',
+    [tenantId],
+  );
+  const problems: string[] = [];
+  const held = new Set<string>();
+  for (const row of result.rows) {
+    const expected = row.source_key === null ? undefined : fingerprint.documents.get(row.source_key);
+    if (expected === undefined) problems.push(`extra document ${JSON.stringify(row.source_key)}`);
+    else if (expected !== row.content_hash) problems.push(`document ${JSON.stringify(row.source_key)} differs from the corpus`);
+    // A failed document failed for its content and would fail again: it does not call for a re-ingest.
+    else if (row.status !== 'indexed' && row.status !== 'failed') problems.push(`document ${JSON.stringify(row.source_key)} is ${row.status}`);
+    if (row.source_key !== null) held.add(row.source_key);
+  }
+  for (const sourceKey of fingerprint.documents.keys()) {
+    if (!held.has(sourceKey)) problems.push(`document ${JSON.stringify(sourceKey)} is missing`);
+  }
+  return problems;
+}
+
+/**
+ * Evaluation without re-ingesting: the tenant named after the corpus fingerprint is searched when
+ * it holds exactly the corpus (every document indexed, nothing else); otherwise it is deleted and
+ * the corpus ingested into it afresh. The tenant is kept either way, for the next run. The check
+ * is about the corpus only: after a change to the ingestion pipeline itself (tokenizer, extractor,
+ * embedder model), delete the tenant (`rhizome tenants delete SLUG`) to measure the change.
+ */
+export async function reuseOrIngestCorpus(
+  runtime: EvaluationRuntime,
+  dataset: BeirDataset,
+  options: Omit<IngestOptions, 'slug'> = {},
+): Promise<IngestedCorpus> {
+  const progress = options.onProgress ?? (() => {});
+  const fingerprint = corpusFingerprint(dataset);
+  const slug = reusableEvaluationSlug(fingerprint);
+  const existing = await runtime.tenants.find(slug);
+  if (existing) {
+    const problems = await corpusMismatches(runtime, existing.id, fingerprint);
+    if (problems.length === 0) {
+      progress(`reusing tenant ${slug}: it holds exactly this corpus (${fingerprint.documents.size} documents)`);
+      const failures = await failedDocuments(runtime, existing.id);
+      return {
+        tenantId: existing.id,
+        tenantSlug: existing.slug,
+        documents: dataset.corpus.length,
+        indexed: fingerprint.documents.size - failures.length,
+        failures,
+        duplicates: fingerprint.duplicates,
+        ingestSeconds: 0,
+        reused: true,
+      };
+    }
+    progress(
+      `tenant ${slug} does not hold exactly this corpus (${problems.length} differences, e.g. ${problems[0]}): ingesting it again`,
+    );
+    await runtime.tenants.delete(existing.id);
+  }
+  return ingestCorpus(runtime, dataset, { ...options, slug });
 }
 
 async function countByStatus(runtime: EvaluationRuntime, tenantId: string): Promise<Map<string, number>> {
@@ -358,17 +472,24 @@ export async function evaluateQueries(
     'recall@10': evaluation.mean.recall[10]!,
     'recall@100': evaluation.mean.recall[recallDepth]!,
     'mrr@10': evaluation.mean.mrr[10]!,
+    'all_supporting@10': evaluation.mean.allSupporting[10]!,
     p50_ms: percentile(allLatencies, 50),
     p95_ms: percentile(allLatencies, 95),
     queries: queryIds.length,
     documents: corpus.documents,
     mode,
+    fusion,
     ingest_seconds: corpus.ingestSeconds,
   };
   return {
     summary,
     k,
-    atK: { ndcg: evaluation.mean.ndcg[k]!, recall: evaluation.mean.recall[k]!, mrr: evaluation.mean.mrr[k]! },
+    atK: {
+      ndcg: evaluation.mean.ndcg[k]!,
+      recall: evaluation.mean.recall[k]!,
+      mrr: evaluation.mean.mrr[k]!,
+      allSupporting: evaluation.mean.allSupporting[k]!,
+    },
     perQuery: evaluation.perQuery.map((metrics) => ({
       ...metrics,
       latencyMs: latencies.get(metrics.queryId)!,
@@ -400,36 +521,66 @@ function corpusWarnings(corpus: IngestedCorpus): string[] {
   return warnings;
 }
 
+/** One cell of an evaluation grid: a mode and a fusion. */
+export interface EvaluationCell {
+  readonly mode: SearchMode;
+  readonly fusion: 'rrf' | 'convex';
+}
+
+export type RetrievalEvaluationGridOptions = Omit<RetrievalEvaluationOptions, 'mode' | 'fusion'> & {
+  readonly cells: readonly EvaluationCell[];
+};
+
 /**
- * The whole evaluation: load the set, ingest it into a fresh tenant (or search `options.corpus`),
- * run and score every judged query, and delete the tenant unless asked to keep it.
+ * The whole evaluation for any number of modes and fusions: load the set, ingest it once into a
+ * fresh tenant (or search `options.corpus`, or reuse the tenant that holds exactly this corpus),
+ * run and score every judged query per cell, and delete the tenant unless it is to be kept.
  */
-export async function runRetrievalEvaluation(
+export async function runRetrievalEvaluations(
   runtime: EvaluationRuntime,
-  options: RetrievalEvaluationOptions,
-): Promise<RetrievalEvaluationReport> {
+  options: RetrievalEvaluationGridOptions,
+): Promise<RetrievalEvaluationReport[]> {
+  if (options.cells.length === 0) throw new RangeError('no mode to evaluate');
   const progress = options.onProgress ?? (() => {});
   const dataset = typeof options.data === 'string' ? await loadBeirDataset(options.data) : options.data;
   const k = options.k ?? 10;
   if (!Number.isInteger(k) || k < 1 || k > maxEvaluationK) throw new RangeError(`k must be an integer from 1 to ${maxEvaluationK}`);
-  const ownsCorpus = options.corpus === undefined;
-  const corpus = options.corpus ?? (await ingestCorpus(runtime, dataset, { ...options.ingest, onProgress: progress }));
+  const ownsCorpus = options.corpus === undefined && !options.reuse;
+  const corpus =
+    options.corpus ??
+    (options.reuse
+      ? await reuseOrIngestCorpus(runtime, dataset, { ...options.ingest, onProgress: progress })
+      : await ingestCorpus(runtime, dataset, { ...options.ingest, onProgress: progress }));
   const keep = !ownsCorpus || (options.keep ?? false);
   try {
-    const result = await evaluateQueries(runtime, corpus, dataset, {
-      mode: options.mode,
-      ...(options.fusion ? { fusion: options.fusion } : {}),
-      k,
-      ...(options.warmupQueries === undefined ? {} : { warmupQueries: options.warmupQueries }),
-      onProgress: progress,
-    });
-    return {
-      ...result,
-      corpus,
-      warnings: [...dataset.warnings, ...corpusWarnings(corpus), ...result.warnings],
-      tenantKept: keep,
-    };
+    const reports: RetrievalEvaluationReport[] = [];
+    for (const cell of options.cells) {
+      const result = await evaluateQueries(runtime, corpus, dataset, {
+        mode: cell.mode,
+        fusion: cell.fusion,
+        k,
+        ...(options.warmupQueries === undefined ? {} : { warmupQueries: options.warmupQueries }),
+        onProgress: progress,
+      });
+      reports.push({
+        ...result,
+        corpus,
+        warnings: [...dataset.warnings, ...corpusWarnings(corpus), ...result.warnings],
+        tenantKept: keep,
+      });
+    }
+    return reports;
   } finally {
     if (!keep) await runtime.tenants.delete(corpus.tenantId);
   }
+}
+
+/** One mode and fusion: `runRetrievalEvaluations` with a single cell. */
+export async function runRetrievalEvaluation(
+  runtime: EvaluationRuntime,
+  options: RetrievalEvaluationOptions,
+): Promise<RetrievalEvaluationReport> {
+  const { mode, fusion, ...rest } = options;
+  const [report] = await runRetrievalEvaluations(runtime, { ...rest, cells: [{ mode, fusion: fusion ?? 'rrf' }] });
+  return report!;
 }
