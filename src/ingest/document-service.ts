@@ -353,6 +353,23 @@ export class DocumentService {
     return toRecord(row);
   }
 
+  /** Several documents in one query; ids that do not exist (or are another tenant's) are left out. */
+  async getMany(tenantId: string, documentIds: readonly string[]): Promise<DocumentRecord[]> {
+    if (documentIds.length === 0) return [];
+    const rows = await withTenant(
+      this.dependencies.database,
+      tenantId,
+      async (transaction) =>
+        (
+          await transaction.query<DocumentRow>(`SELECT ${documentColumns} FROM documents WHERE id = ANY($1::uuid[])`, [
+            [...new Set(documentIds)],
+          ])
+        ).rows,
+      { readOnly: true },
+    );
+    return rows.map(toRecord);
+  }
+
   /** The original bytes as uploaded. */
   async original(tenantId: string, documentId: string): Promise<{ record: DocumentRecord; bytes: Uint8Array }> {
     const record = await this.get(tenantId, documentId);

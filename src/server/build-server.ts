@@ -13,6 +13,7 @@ import { registerErrorHandling } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
 import { requestIdFor } from './request-id.js';
 import { registerCollectionRoutes } from './routes/collection-routes.js';
+import { registerDifyRetrievalRoutes } from './routes/dify-retrieval-routes.js';
 import { registerDocumentRoutes } from './routes/document-routes.js';
 import { registerGraphRoutes } from './routes/graph-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
@@ -61,6 +62,13 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     registerCollectionRoutes(app, dependencies.collections, dependencies.tenants);
     registerGraphRoutes(app, database, dependencies.tenants);
     registerSearchRoutes(app, dependencies.search, dependencies.tenants);
+    registerDifyRetrievalRoutes(
+      app,
+      dependencies.search,
+      dependencies.collections,
+      dependencies.documents,
+      dependencies.tenants,
+    );
     await registerDocumentRoutes(app, dependencies.documents, dependencies.tenants, dependencies.events, {
       maxUploadBytes: config.server.maxUploadBytes,
       maxFilesPerUpload: 100,

@@ -2,6 +2,19 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { ErrorCategory, ErrorKind, FieldIssue } from '../core/errors.js';
 import { isRhizomeError, ValidationError } from '../core/errors.js';
 
+/**
+ * The error body a route speaks. Our own API answers `{ error: { code, … } }`; the compatibility
+ * routes answer in the shape their clients parse (OpenAI SDKs read `error.type`/`error.code`, Dify
+ * reads `error_code`/`error_msg`), with our stable code alongside.
+ */
+export type ErrorFormat = 'rhizome' | 'openai' | 'dify';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    errorFormat?: ErrorFormat;
+  }
+}
+
 /** The one place where error kinds become HTTP statuses. */
 const statusByKind: Record<ErrorKind, number> = {
   invalid_input: 400,
@@ -41,10 +54,77 @@ export interface ErrorBody {
   };
 }
 
-function send(reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
+const openAiTypeByStatus: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  409: 'conflict_error',
+  413: 'invalid_request_error',
+  415: 'invalid_request_error',
+  429: 'rate_limit_error',
+};
+
+/** OpenAI's error object: `type` by status, `param` the first offending field, `code` ours. */
+function openAiBody(status: number, body: ErrorBody): Record<string, unknown> {
+  const firstField = body.error.fields?.[0]?.path;
+  return {
+    error: {
+      message: body.error.message,
+      type: openAiTypeByStatus[status] ?? (status >= 500 ? 'server_error' : 'invalid_request_error'),
+      param: firstField === undefined ? null : firstField.replace(/^(body|query|params|headers)\./, ''),
+      code: body.error.code,
+      request_id: body.error.requestId,
+      ...(body.error.fields ? { fields: body.error.fields } : {}),
+    },
+  };
+}
+
+const bearerFormat = /^Bearer\s+\S+\s*$/i;
+
+/**
+ * Dify's External Knowledge API codes: 1001 the Authorization header is not `Bearer <key>`, 1002 the
+ * key is not accepted (unknown, revoked, or not allowed here), 2001 the knowledge base does not exist
+ * — 1001 and 1002 with HTTP 403, 2001 with 404, as Dify documents them. Other failures keep their
+ * status and use it as `error_code`; `code` carries our stable code in every case.
+ */
+function difyError(
+  request: FastifyRequest,
+  status: number,
+  body: ErrorBody,
+): { status: number; body: unknown } {
+  const code = body.error.code;
+  let difyCode = status;
+  let difyStatus = status;
+  if (status === 401 || status === 403) {
+    const header = request.headers.authorization;
+    difyCode = status === 401 && !(header && bearerFormat.test(header)) ? 1001 : 1002;
+    difyStatus = 403;
+  } else if (code === 'collection_not_found') {
+    difyCode = 2001;
+  }
+  return {
+    status: difyStatus,
+    body: {
+      error_code: difyCode,
+      error_msg: body.error.message,
+      code,
+      request_id: body.error.requestId,
+      ...(body.error.fields ? { fields: body.error.fields } : {}),
+    },
+  };
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
+  const format = request.routeOptions.config?.errorFormat ?? 'rhizome';
+  if (format === 'dify') {
+    const translated = difyError(request, status, body);
+    if (translated.status === 503) reply.header('retry-after', '5');
+    return reply.status(translated.status).send(translated.body);
+  }
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="rhizome"');
   if (status === 503) reply.header('retry-after', '5');
-  return reply.status(status).send(body);
+  return reply.status(status).send(format === 'openai' ? openAiBody(status, body) : body);
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {
@@ -54,7 +134,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
       const status = statusByKind[error.kind];
       if (status >= 500) request.log.error({ err: error }, 'request failed');
       else request.log.info({ code: error.code }, 'request rejected');
-      return send(reply, status, {
+      return send(request, reply, status, {
         error: {
           code: error.code,
           message: error.message,
@@ -68,7 +148,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const frameworkStatus = (error as FastifyError).statusCode;
     if (frameworkStatus !== undefined && frameworkStatus >= 400 && frameworkStatus < 500) {
       request.log.info({ code: (error as FastifyError).code }, 'request rejected by the framework');
-      return send(reply, frameworkStatus, {
+      return send(request, reply, frameworkStatus, {
         error: {
           code: codeByFrameworkStatus[frameworkStatus] ?? 'invalid_request',
           message: error.message,
@@ -79,7 +159,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     // Unknown failure: log everything, reveal nothing but the request id to look it up by.
     request.log.error({ err: error }, 'unhandled error');
-    return send(reply, 500, {
+    return send(request, reply, 500, {
       error: {
         code: 'internal_error',
         message: 'Internal server error',
@@ -90,7 +170,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    send(reply, 404, {
+    send(request, reply, 404, {
       error: {
         code: 'route_not_found',
         message: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}`,
