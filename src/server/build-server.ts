@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { AgentService } from '../core/agent.js';
 import type { Config } from '../core/config.js';
 import type { Database } from '../core/database.js';
 import type { CollectionService } from '../collections/collection-service.js';
@@ -18,6 +19,7 @@ import { registerDocumentRoutes } from './routes/document-routes.js';
 import { registerGraphRoutes } from './routes/graph-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerKeyRoutes } from './routes/key-routes.js';
+import { registerOpenAiRoutes } from './routes/openai-routes.js';
 import { registerSearchRoutes } from './routes/search-routes.js';
 import { registerTenantRoutes } from './routes/tenant-routes.js';
 
@@ -31,6 +33,8 @@ export interface ServerDependencies {
   readonly documents: DocumentService;
   readonly search: SearchService;
   readonly events: DocumentEvents;
+  /** The agent port; the OpenAI-compatible routes answer through it. */
+  readonly agent?: AgentService;
   /** Serve the public API (roles `api` and `all`); other roles serve only probes and metrics. */
   readonly publicApi?: boolean;
 }
@@ -73,6 +77,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
       maxUploadBytes: config.server.maxUploadBytes,
       maxFilesPerUpload: 100,
     });
+    if (dependencies.agent) registerOpenAiRoutes(app, dependencies.agent, dependencies.tenants);
   }
   return app;
 }
