@@ -75,6 +75,8 @@ const settingsSchema = z.object({
     .min(1)
     .default(512 * 1024 * 1024),
   RHIZOME_MAX_DOCUMENT_CHARACTERS: z.coerce.number().int().min(1).default(20_000_000),
+  RHIZOME_PARSE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(120),
+  RHIZOME_PARSE_MEMORY_MB: z.coerce.number().int().min(64).max(65_536).default(1_024),
   CHAT_PROVIDER: z.enum(['none', 'openai']).default('none'),
   CHAT_BASE_URL: z.url().optional(),
   CHAT_API_KEY: z.string().min(1).optional(),
@@ -132,6 +134,9 @@ export interface Config {
     readonly chunkOverlapTokens: number;
     readonly maxUncompressedBytes: number;
     readonly maxDocumentCharacters: number;
+    /** Per-document limits of the parser threads; beyond them a document is `document_too_complex`. */
+    readonly parseTimeoutSeconds: number;
+    readonly parseMemoryMb: number;
     readonly extraction: 'offline' | 'llm';
   };
   readonly chat:
@@ -325,6 +330,8 @@ export function loadConfig(environment: Environment = process.env): Config {
       chunkOverlapTokens: settings.RHIZOME_CHUNK_OVERLAP_TOKENS,
       maxUncompressedBytes: settings.RHIZOME_MAX_UNCOMPRESSED_BYTES,
       maxDocumentCharacters: settings.RHIZOME_MAX_DOCUMENT_CHARACTERS,
+      parseTimeoutSeconds: settings.RHIZOME_PARSE_TIMEOUT_SECONDS,
+      parseMemoryMb: settings.RHIZOME_PARSE_MEMORY_MB,
       extraction:
         settings.RHIZOME_EXTRACTION === 'auto'
           ? settings.CHAT_PROVIDER === 'none'

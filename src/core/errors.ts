@@ -131,7 +131,9 @@ export class DocumentError extends RhizomeError {
       | 'needs_ocr'
       | 'archive_too_large'
       | 'document_too_large'
-      | 'encrypted_document',
+      | 'encrypted_document'
+      | 'document_too_complex'
+      | 'unsafe_document',
     message: string,
     options: RhizomeErrorOptions = {},
   ) {

@@ -19,6 +19,7 @@ import { writeDocumentIndex } from './document-index-writer.js';
 import { embedInBatches } from './embed-in-batches.js';
 import { mapWithConcurrency } from '../core/map-with-concurrency.js';
 import { parseDocument } from './parsers/index.js';
+import type { ParserPool } from './parsers/parser-pool.js';
 import type { PreparedChunk, PreparedDocument } from './prepared-document.js';
 
 export interface PipelineDependencies {
@@ -32,6 +33,8 @@ export interface PipelineDependencies {
   readonly logger: Logger;
   readonly parserLimits: ParserLimits;
   readonly chunkOptions: ChunkOptions;
+  /** Where documents are parsed: a `ParserPool` (worker threads) in services; in-thread otherwise. */
+  readonly parser?: Pick<ParserPool, 'parse'>;
 }
 
 interface DocumentRow {
@@ -83,7 +86,7 @@ export class DocumentPipeline {
       await this.setStatus(tenantId, documentId, 'parsing');
       if (!document.storage_key) throw new DocumentError('empty_document', 'The original file is missing');
       const bytes = await this.dependencies.storage.get(document.storage_key, options.signal);
-      const structured = await parseDocument(
+      const structured = await (this.dependencies.parser ?? { parse: parseDocument }).parse(
         { bytes, fileName: document.file_name },
         this.dependencies.parserLimits,
         options.signal,

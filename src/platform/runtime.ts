@@ -16,6 +16,7 @@ import { PostgresDocumentEvents } from '../ingest/events/postgres-document-event
 import { IngestionWorker } from '../ingest/ingestion-worker.js';
 import { reconcileEmbeddingModel } from '../ingest/reconcile-embedding-model.js';
 import { IngestionQueue } from '../ingest/jobs/ingestion-queue.js';
+import { ParserPool } from '../ingest/parsers/parser-pool.js';
 import { ApiKeyService } from '../tenancy/api-key-service.js';
 import { TenantService } from '../tenancy/tenant-service.js';
 import { RedisSearchCache } from '../retrieval/redis-search-cache.js';
@@ -111,7 +112,14 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
   );
   const collections = new CollectionService(database);
   const documents = new DocumentService({ database, storage, queue, events, collections, logger });
+  const parser = new ParserPool({
+    threads: config.ingestion.workerConcurrency,
+    timeoutMs: config.ingestion.parseTimeoutSeconds * 1000,
+    memoryMb: config.ingestion.parseMemoryMb,
+    onThreadError: (error) => logger.error({ err: error }, 'a parser thread failed'),
+  });
   const pipeline = new DocumentPipeline({
+    parser,
     database,
     storage,
     embedder,
@@ -174,6 +182,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
       if (worker) await worker.stop(config.server.shutdownTimeoutMs);
       else await queue.stop();
       await events.close();
+      await parser.close();
       await searchCache?.close();
       if (ownsDatabase) await database.close();
     },

@@ -1,5 +1,6 @@
 import { parseHTML } from 'linkedom';
 import type { BlockCollector } from './block-collector.js';
+import { assertNestingWithin } from './nesting-depth.js';
 import { looksLikeHeaderRow } from './table-header.js';
 
 /**
@@ -97,6 +98,7 @@ const BLOCK_LEVEL = new Set([
 ]);
 
 export function parseHtmlDocument(html: string): HtmlDocument {
+  assertNestingWithin(html, 'html', 'HTML');
   return parseHTML(html).document as unknown as HtmlDocument;
 }
 

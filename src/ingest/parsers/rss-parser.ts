@@ -3,7 +3,7 @@ import type { DocumentParser, ParserInput, ParserLimits, StructuredDocument } fr
 import { DocumentError } from '../../core/errors.js';
 import { BlockCollector, collapseWhitespace } from './block-collector.js';
 import { collectHtmlBlocks, parseHtmlFragment } from './html-to-blocks.js';
-import { assertWellFormed } from './xml-tree.js';
+import { assertWellFormed, parseXml } from './xml-tree.js';
 import { requireText } from './text-decoding.js';
 
 /**
@@ -18,7 +18,7 @@ export const rssParser: DocumentParser = {
     signal?.throwIfAborted();
     const xml = requireText(input, 'an RSS or Atom feed');
     assertWellFormed(xml, input.fileName, 'feed');
-    const root = feedParser.parse(xml) as Record<string, unknown>;
+    const root = parseXml(feedParser, xml, input.fileName, 'feed') as Record<string, unknown>;
     const feed = readFeed(root);
     if (feed === undefined) {
       throw new DocumentError(

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { DocumentError } from '../../core/errors.js';
+import { assertNestingWithin } from './nesting-depth.js';
 
 /**
  * Office and EPUB parts are XML whose element order matters (shapes on a slide, runs in a
@@ -27,10 +28,33 @@ const orderedParser = new XMLParser({
 /** Parses XML into an ordered tree; throws `corrupt_document` naming `partName` when malformed. */
 export function parseOrderedXml(xml: string, partName: string, label: string): XmlNode[] {
   assertWellFormed(xml, partName, label);
-  return orderedParser.parse(xml) as XmlNode[];
+  return parseXml(orderedParser, xml, partName, label) as XmlNode[];
+}
+
+/**
+ * Runs a fast-xml-parser parser, turning its refusals into permanent document errors: external
+ * entities (XXE) are never resolved, and a part nesting past the parser's limit is too complex.
+ */
+export function parseXml(parser: XMLParser, xml: string, partName: string, label: string): unknown {
+  try {
+    return parser.parse(xml) as unknown;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/external entit/i.test(message)) {
+      throw new DocumentError('unsafe_document', `the ${label} declares external entities in ${partName}; they are never loaded`);
+    }
+    if (/nested tags/i.test(message)) {
+      throw new DocumentError('document_too_complex', `the ${label} nests elements too deeply in ${partName}`);
+    }
+    throw new DocumentError('corrupt_document', `the ${label} cannot be read: ${partName}: ${message}`);
+  }
 }
 
 export function assertWellFormed(xml: string, partName: string, label: string): void {
+  assertNestingWithin(xml, 'xml', label);
+  if (/<!ENTITY[^>]*\b(SYSTEM|PUBLIC)\b/i.test(xml)) {
+    throw new DocumentError('unsafe_document', `the ${label} declares external entities in ${partName}; they are never loaded`);
+  }
   const result = XMLValidator.validate(xml);
   if (result !== true) {
     throw new DocumentError(
