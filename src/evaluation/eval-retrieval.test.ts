@@ -323,5 +323,5 @@ describe('rhizome eval retrieval (CLI)', () => {
     const code = await child.exited;
     expect(code, child.output()).toBe(0);
     expectContractJson(lastJsonLine(stdout), 'naive');
-  }, 120_000);
+  }, 300_000);
 });

@@ -129,7 +129,7 @@ describe.skipIf(!serverDriver)('a worker process killed mid-job [postgres]', () 
       await until(
         'the index write to start',
         async () => (await indexWritesInProgress(fresh.database)) > 0,
-        90_000,
+        240_000,
       );
       await kill(second);
       // The server rolls the dead session's transaction back; wait for it to end before looking.
@@ -151,9 +151,9 @@ describe.skipIf(!serverDriver)('a worker process killed mid-job [postgres]', () 
           const current = await record();
           return current.status === 'indexed' && current;
         },
-        120_000,
+        240_000,
       );
-      await until('no ingestion job left', async () => (await intake.queue.pendingCount()) === 0, 60_000);
+      await until('no ingestion job left', async () => (await intake.queue.pendingCount()) === 0, 240_000);
       const jobs = await fresh.database.query<{ state: string }>(
         `SELECT state::text FROM pgboss.job WHERE name = 'ingest-document' AND data->>'documentId' = $1`,
         [documentId],
@@ -260,7 +260,7 @@ describe('an embedded-database process killed mid-job [pglite]', () => {
         const body = (await response.json()) as DocumentRecord;
         return body.status === 'indexed' && body;
       },
-      120_000,
+      240_000,
     );
     expect(indexed.attempts).toBeGreaterThanOrEqual(2);
     expect(indexed.chunkCount).toBeGreaterThan(50);

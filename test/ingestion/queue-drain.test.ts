@@ -35,7 +35,7 @@ describeEachDriver('draining a backlog of small documents', (driver) => {
       runtime,
       tenant.id,
       intake.map((result) => result.id),
-      60_000,
+      240_000,
     );
     const seconds = (Date.now() - started) / 1000;
     expect(records.every((record) => record.status === 'indexed')).toBe(true);

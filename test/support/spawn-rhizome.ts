@@ -27,7 +27,7 @@ export function spawnRhizome(arguments_: readonly string[], environment: Record<
     child,
     output: () => output,
     exited,
-    waitFor(pattern, timeoutMs = 60_000) {
+    waitFor(pattern, timeoutMs = 240_000) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const match = output.match(pattern);

@@ -60,7 +60,7 @@ export async function waitForDocuments(
   runtime: Runtime,
   tenantId: string,
   documentIds: readonly string[],
-  timeoutMs = 60_000,
+  timeoutMs = 240_000,
 ): Promise<Awaited<ReturnType<Runtime['documents']['get']>>[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
