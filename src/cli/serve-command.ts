@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../core/config.js';
 import { createLogger } from '../platform/create-logger.js';
+import { installOutageTolerance } from '../platform/outage-tolerance.js';
 import { createRuntime, type Runtime } from '../platform/runtime.js';
 import { buildServer } from '../server/build-server.js';
 
@@ -30,6 +31,7 @@ async function ensureAdminAccess(runtime: Runtime, config: Config): Promise<stri
  */
 export async function serve(config: Config, options: ServeOptions): Promise<void> {
   const logger = createLogger(config);
+  installOutageTolerance(logger);
   const runtime = await createRuntime(config, logger);
   let server: FastifyInstance | undefined;
   try {
