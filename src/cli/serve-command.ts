@@ -40,6 +40,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
       ...runtime,
       logger: logger.child({ role: options.role }),
       publicApi: options.role === 'all' || options.role === 'api',
+      agentApi: options.role === 'all' || options.role === 'api' || options.role === 'agent',
     });
     if (options.role === 'all' || options.role === 'worker') await runtime.startWorker();
     const address = await server.listen({

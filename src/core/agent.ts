@@ -60,6 +60,11 @@ export interface AgentAnswer {
   readonly runId: string;
   /** The answer with inline `[n]` markers. */
   readonly text: string;
+  /**
+   * The bare answer without quotes or markers (a name, a date, "Yes"…) when the model gives one:
+   * what exact-match scoring and compact clients use. Empty when the documents do not answer.
+   */
+  readonly shortAnswer?: string;
   readonly citations: readonly Citation[];
   /** True when the documents do not answer the question (the text says so plainly). */
   readonly notFound: boolean;

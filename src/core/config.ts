@@ -82,6 +82,11 @@ const settingsSchema = z.object({
   CHAT_API_KEY: z.string().min(1).optional(),
   CHAT_MODEL: z.string().min(1).default('gpt-4o-mini'),
   RHIZOME_EXTRACTION: z.enum(['auto', 'offline', 'llm']).default('auto'),
+  RHIZOME_AGENT_MAX_STEPS: z.coerce.number().int().min(4).max(20).default(12),
+  RHIZOME_AGENT_MAX_TOKENS: z.coerce.number().int().min(1).max(200_000).default(16_000),
+  RHIZOME_AGENT_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  RHIZOME_BREAKER_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
+  RHIZOME_BREAKER_RESET_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   RHIZOME_MAX_UPLOAD_BYTES: z.coerce
     .number()
     .int()
@@ -175,6 +180,14 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** Per-attempt timeout and retries for every remote model call. */
   readonly modelTimeoutMs: number;
+  /** The agent's default budgets per request (tenants may lower them) and its provider circuit breaker. */
+  readonly agent: {
+    readonly maxSteps: number;
+    readonly maxTokens: number;
+    readonly timeoutMs: number;
+    readonly breakerFailures: number;
+    readonly breakerResetMs: number;
+  };
   readonly modelMaxRetries: number;
 }
 
@@ -362,6 +375,13 @@ export function loadConfig(environment: Environment = process.env): Config {
     searchCacheEntries: settings.RHIZOME_SEARCH_CACHE_ENTRIES,
     redisUrl: settings.REDIS_URL,
     modelTimeoutMs: settings.MODEL_TIMEOUT_MS,
+    agent: {
+      maxSteps: settings.RHIZOME_AGENT_MAX_STEPS,
+      maxTokens: settings.RHIZOME_AGENT_MAX_TOKENS,
+      timeoutMs: settings.RHIZOME_AGENT_TIMEOUT_MS,
+      breakerFailures: settings.RHIZOME_BREAKER_FAILURES,
+      breakerResetMs: settings.RHIZOME_BREAKER_RESET_MS,
+    },
     modelMaxRetries: settings.MODEL_MAX_RETRIES,
     logLevel: settings.LOG_LEVEL ?? defaultLogLevel[profile],
     bootstrapAdminKey: settings.RHIZOME_BOOTSTRAP_ADMIN_KEY,

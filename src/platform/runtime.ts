@@ -23,6 +23,11 @@ import { RedisSearchCache } from '../retrieval/redis-search-cache.js';
 import { InProcessSearchCache, type SearchCache } from '../retrieval/search-cache.js';
 import { SearchService } from '../retrieval/search-service.js';
 import { createChatModel, createEmbedder, createExtractor, createReranker } from './create-models.js';
+import { createAgent } from './create-agent.js';
+import type { LangGraphAgentService } from '../agent/langgraph-agent-service.js';
+import type { AgentTools } from '../agent/tools/agent-tools.js';
+import type { AgentSettingsStore } from '../agent/agent-settings.js';
+import type { ThreadStore } from '../agent/memory/thread-store.js';
 import { createStorage } from './create-storage.js';
 
 export interface Runtime {
@@ -41,6 +46,12 @@ export interface Runtime {
   readonly documents: DocumentService;
   readonly pipeline: DocumentPipeline;
   readonly search: SearchService;
+  /** The agent port (`AgentService`) with thread and settings stores; roles `all`, `api` and `agent`. */
+  readonly agent: LangGraphAgentService;
+  readonly agentThreads: ThreadStore;
+  readonly agentSettings: AgentSettingsStore;
+  /** The agent's read-only tools (search, graph neighbours, chunks, documents, entities). */
+  readonly agentTools: AgentTools;
   /** Starts consuming ingestion jobs in this process (roles `worker` and `all`). */
   startWorker(): Promise<IngestionWorker>;
   close(): Promise<void>;
@@ -143,6 +154,16 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
       ? new InProcessSearchCache(config.searchCacheEntries)
       : null;
 
+  const search = new SearchService({
+    database,
+    embedder,
+    reranker: createReranker(config, logger),
+    cache: searchCache,
+    logger,
+    statementTimeoutMs: config.statementTimeoutMs,
+  });
+  const { agent, tools: agentTools } = createAgent(config, database, search, logger);
+
   return {
     config,
     logger,
@@ -158,14 +179,11 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     collections,
     documents,
     pipeline,
-    search: new SearchService({
-      database,
-      embedder,
-      reranker: createReranker(config, logger),
-      cache: searchCache,
-      logger,
-      statementTimeoutMs: config.statementTimeoutMs,
-    }),
+    search,
+    agent,
+    agentThreads: agent.threads,
+    agentSettings: agent.settings,
+    agentTools,
     async startWorker() {
       worker ??= new IngestionWorker(
         database,

@@ -7,12 +7,15 @@ import type { CollectionService } from '../collections/collection-service.js';
 import type { DocumentEvents } from '../core/document-events.js';
 import type { DocumentService } from '../ingest/document-service.js';
 import type { SearchService } from '../retrieval/search-service.js';
+import type { AgentSettingsStore } from '../agent/agent-settings.js';
+import type { ThreadStore } from '../agent/memory/thread-store.js';
 import type { ApiKeyService } from '../tenancy/api-key-service.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
 import { registerAuthentication } from './authentication.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerMetrics } from './metrics.js';
 import { requestIdFor } from './request-id.js';
+import { registerChatRoutes } from './routes/chat-routes.js';
 import { registerCollectionRoutes } from './routes/collection-routes.js';
 import { registerDifyRetrievalRoutes } from './routes/dify-retrieval-routes.js';
 import { registerDocumentRoutes } from './routes/document-routes.js';
@@ -22,6 +25,7 @@ import { registerKeyRoutes } from './routes/key-routes.js';
 import { registerOpenAiRoutes } from './routes/openai-routes.js';
 import { registerSearchRoutes } from './routes/search-routes.js';
 import { registerTenantRoutes } from './routes/tenant-routes.js';
+import { registerThreadRoutes } from './routes/thread-routes.js';
 
 export interface ServerDependencies {
   readonly config: Config;
@@ -33,8 +37,13 @@ export interface ServerDependencies {
   readonly documents: DocumentService;
   readonly search: SearchService;
   readonly events: DocumentEvents;
-  /** The agent port; the OpenAI-compatible routes answer through it. */
+  /** The agent port: `/v1/chat` and the OpenAI-compatible routes answer through it. */
   readonly agent?: AgentService;
+  /** The agent's threads (with runs and traces) and per-tenant settings, for `/v1/threads` and `/v1/agent/settings`. */
+  readonly agentThreads?: ThreadStore;
+  readonly agentSettings?: AgentSettingsStore;
+  /** Serve the agent's routes (`/v1/chat`, `/v1/threads`…): roles `all`, `api` and `agent`; default: with the public API. */
+  readonly agentApi?: boolean;
   /** Serve the public API (roles `api` and `all`); other roles serve only probes and metrics. */
   readonly publicApi?: boolean;
 }
@@ -78,6 +87,12 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
       maxFilesPerUpload: 100,
     });
     if (dependencies.agent) registerOpenAiRoutes(app, dependencies.agent, dependencies.tenants);
+  }
+  if (dependencies.agentApi ?? dependencies.publicApi ?? true) {
+    if (dependencies.agent) registerChatRoutes(app, dependencies.agent, dependencies.tenants);
+    if (dependencies.agentThreads && dependencies.agentSettings) {
+      registerThreadRoutes(app, dependencies.agentThreads, dependencies.agentSettings, dependencies.tenants);
+    }
   }
   return app;
 }

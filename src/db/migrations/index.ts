@@ -2,6 +2,7 @@ import type { Migration } from './migration.js';
 import { platformMigration } from './0001-platform.js';
 import { ingestionMigration } from './0002-ingestion.js';
 import { communitiesMigration } from './0003-communities.js';
+import { agentMigration } from './0004-agent.js';
 
 /** Every migration, in the order it is applied. Append only. */
-export const migrations: readonly Migration[] = [platformMigration, ingestionMigration, communitiesMigration];
+export const migrations: readonly Migration[] = [platformMigration, ingestionMigration, communitiesMigration, agentMigration];
