@@ -65,8 +65,14 @@ const settingsSchema = z.object({
   RHIZOME_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   RHIZOME_JOB_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
   RHIZOME_JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
-  RHIZOME_JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
-  RHIZOME_JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  // A job whose worker stops sending heartbeats for this long is retried (pg-boss needs ≥ 10).
+  RHIZOME_JOB_HEARTBEAT_SECONDS: z.coerce.number().int().min(10).max(3_600).default(30),
+  // Upper bound on one job however alive its worker is; heartbeats, not this, catch dead workers.
+  RHIZOME_JOB_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(86_400).default(86_400),
+  // How often the queue looks for jobs whose heartbeat stopped.
+  RHIZOME_JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3_600).default(10),
+  // A community rebuild starts this long after the last document of a burst was indexed.
+  RHIZOME_COMMUNITY_DEBOUNCE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
   RHIZOME_CHUNK_TOKENS: z.coerce.number().int().min(32).max(8_192).default(512),
   RHIZOME_CHUNK_OVERLAP_TOKENS: z.coerce.number().int().min(0).max(2_048).default(64),
   RHIZOME_MAX_UNCOMPRESSED_BYTES: z.coerce
@@ -135,6 +141,8 @@ export interface Config {
     readonly jobRetryDelaySeconds: number;
     readonly jobTimeoutSeconds: number;
     readonly jobMaintenanceSeconds: number;
+    readonly jobHeartbeatSeconds: number;
+    readonly communityDebounceSeconds: number;
     readonly chunkTokens: number;
     readonly chunkOverlapTokens: number;
     readonly maxUncompressedBytes: number;
@@ -339,6 +347,8 @@ export function loadConfig(environment: Environment = process.env): Config {
       jobRetryDelaySeconds: settings.RHIZOME_JOB_RETRY_DELAY_SECONDS,
       jobTimeoutSeconds: settings.RHIZOME_JOB_TIMEOUT_SECONDS,
       jobMaintenanceSeconds: settings.RHIZOME_JOB_MAINTENANCE_SECONDS,
+      jobHeartbeatSeconds: settings.RHIZOME_JOB_HEARTBEAT_SECONDS,
+      communityDebounceSeconds: settings.RHIZOME_COMMUNITY_DEBOUNCE_SECONDS,
       chunkTokens: settings.RHIZOME_CHUNK_TOKENS,
       chunkOverlapTokens: settings.RHIZOME_CHUNK_OVERLAP_TOKENS,
       maxUncompressedBytes: settings.RHIZOME_MAX_UNCOMPRESSED_BYTES,

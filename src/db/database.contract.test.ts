@@ -23,6 +23,16 @@ describeEachDriver('Database port', (driver) => {
     expect(result.rows).toEqual([{ label: '二' }]);
   });
 
+  it('returns the rows of every statement of a multi-statement text (pg-boss maintenance sends such)', async () => {
+    const { database } = testDatabase;
+    const result = await database.query<{ n: number }>('SELECT 1 AS n; SELECT 2 AS n UNION ALL SELECT 3');
+    expect(result.rows).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    await database.transaction(async (transaction) => {
+      const inside = await transaction.query<{ n: number }>('SELECT 4 AS n; SELECT 5 AS n');
+      expect(inside.rows).toEqual([{ n: 4 }, { n: 5 }]);
+    });
+  });
+
   it('commits a transaction that resolves and rolls back one that throws', async () => {
     const { database } = testDatabase;
     await database.transaction(async (transaction) => {

@@ -11,7 +11,17 @@ import { translateConnectionError } from './connection-errors.js';
 
 type Client = pg.PoolClient;
 
-function adaptResult<Row>(result: pg.QueryResult): QueryResult<Row> {
+/**
+ * Text with several statements and no parameters (pg-boss's maintenance runs such) yields one
+ * result per statement from node-postgres: their rows are concatenated, as pg-boss's own adapter does.
+ */
+function adaptResult<Row>(result: pg.QueryResult | pg.QueryResult[]): QueryResult<Row> {
+  if (Array.isArray(result)) {
+    return {
+      rows: result.flatMap((part) => (part.rows ?? []) as Row[]),
+      rowCount: result.reduce((sum, part) => sum + (part.rowCount ?? 0), 0),
+    };
+  }
   return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
 }
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import { mapWithConcurrency } from '../core/map-with-concurrency.js';
 import type { SearchMode } from '../core/search.js';
-import { communityQueueName } from '../ingest/jobs/ingestion-queue.js';
+import { communityQueueName } from '../jobs/ingestion-queue.js';
 import type { Runtime } from '../platform/runtime.js';
 import { evaluableQueryIds, loadBeirDataset, type BeirDataset, type BeirDocument } from './beir-dataset.js';
 import { evaluateRankings, percentile, type QueryMetrics } from './retrieval-metrics.js';

@@ -11,7 +11,7 @@ import { withTenant } from '../db/tenant-scope.js';
 import type { CollectionService } from '../collections/collection-service.js';
 import { removeDocumentIndex } from './document-index-remover.js';
 import { lockTenantIndex } from './lock-tenant-index.js';
-import type { IngestionQueue } from './jobs/ingestion-queue.js';
+import type { JobQueue } from '../core/job-queue.js';
 import { detectFormat } from './parsers/index.js';
 
 export interface IncomingFile {
@@ -150,7 +150,7 @@ function storageKey(tenantId: string, documentId: string, contentHash: string): 
 export interface DocumentServiceDependencies {
   readonly database: Database;
   readonly storage: ObjectStorage;
-  readonly queue: IngestionQueue;
+  readonly queue: JobQueue;
   readonly events: DocumentEvents;
   readonly collections: CollectionService;
   readonly logger: Logger;

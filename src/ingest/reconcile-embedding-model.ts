@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from '../core/database.js';
 import type { Embedder } from '../core/models.js';
-import type { IngestionQueue } from './jobs/ingestion-queue.js';
+import type { JobQueue } from '../core/job-queue.js';
 
 /**
  * When the configured embedding model differs from the one the database records, the new model
@@ -13,7 +13,7 @@ import type { IngestionQueue } from './jobs/ingestion-queue.js';
 export async function reconcileEmbeddingModel(
   database: Database,
   embedder: Embedder,
-  queue: IngestionQueue,
+  queue: JobQueue,
   logger: Logger,
 ): Promise<number> {
   const pending = await database.transaction(async (transaction) => {

@@ -13,10 +13,10 @@ import { DocumentPipeline } from '../ingest/document-pipeline.js';
 import { DocumentService } from '../ingest/document-service.js';
 import { InProcessDocumentEvents } from '../ingest/events/in-process-document-events.js';
 import { PostgresDocumentEvents } from '../ingest/events/postgres-document-events.js';
-import { IngestionWorker } from '../ingest/ingestion-worker.js';
 import { reconcileEmbeddingModel } from '../ingest/reconcile-embedding-model.js';
-import { IngestionQueue } from '../ingest/jobs/ingestion-queue.js';
 import { ParserPool } from '../ingest/parsers/parser-pool.js';
+import { IngestionQueue } from '../jobs/ingestion-queue.js';
+import { IngestionWorker } from '../jobs/ingestion-worker.js';
 import { ApiKeyService } from '../tenancy/api-key-service.js';
 import { TenantService } from '../tenancy/tenant-service.js';
 import { RedisSearchCache } from '../retrieval/redis-search-cache.js';
@@ -115,9 +115,11 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     {
       retryLimit: config.ingestion.jobRetries,
       retryDelaySeconds: config.ingestion.jobRetryDelaySeconds,
+      heartbeatSeconds: config.ingestion.jobHeartbeatSeconds,
       jobTimeoutSeconds: config.ingestion.jobTimeoutSeconds,
       pollingIntervalSeconds: config.profile === 'test' ? 0.5 : 2,
-      maintenanceIntervalSeconds: config.ingestion.jobMaintenanceSeconds,
+      superviseIntervalSeconds: config.ingestion.jobMaintenanceSeconds,
+      communityDebounceSeconds: config.ingestion.communityDebounceSeconds,
     },
     logger,
   );
@@ -190,7 +192,12 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
         queue,
         pipeline,
         embedder,
-        { concurrency: config.ingestion.workerConcurrency, strandedAfterSeconds: 300, sweepIntervalMs: 60_000 },
+        {
+          concurrency: config.ingestion.workerConcurrency,
+          strandedAfterSeconds: 300,
+          sweepIntervalMs: 60_000,
+          communityMaxDelaySeconds: 600,
+        },
         logger,
       );
       await worker.start();

@@ -13,13 +13,14 @@ import { serverDriver, silentLogger } from '../support/test-databases.js';
 import { bearer, testConfig } from '../support/test-platform.js';
 
 /**
- * Short job expiry and maintenance, so a killed worker's job runs again within seconds — but long
- * enough that the large document finishes within it on a busy two-core machine: a live worker's job
- * must not expire under it (seen in CI at 5 s). Retries beyond the two planned kills leave margin.
+ * The shortest heartbeat pg-boss allows and a supervisor that looks every second, so a killed
+ * worker's job runs again within seconds. No job expiry: a live worker's job keeps its claim
+ * however long the large document takes on a busy machine, because its heartbeats keep coming.
+ * Retries beyond the two planned kills leave margin.
  */
 const jobSettings = {
   RHIZOME_PROFILE: 'test',
-  RHIZOME_JOB_TIMEOUT_SECONDS: '20',
+  RHIZOME_JOB_HEARTBEAT_SECONDS: '10',
   RHIZOME_JOB_RETRIES: '5',
   RHIZOME_JOB_MAINTENANCE_SECONDS: '1',
   RHIZOME_JOB_RETRY_DELAY_SECONDS: '1',
@@ -181,7 +182,7 @@ describe.skipIf(!serverDriver)('a worker process killed mid-job [postgres]', () 
 describe('an embedded-database process killed mid-job [pglite]', () => {
   it('leaves no half-indexed document, and the job completes after a restart on the same data', async () => {
     const directory = dataDirectory();
-    // A smaller document: the embedded database is slower, and one job should fit in the 5 s expiry.
+    // A smaller document: the embedded database is slower.
     const document = syntheticDocument(1, { characters: 250_000, peoplePool: 300 });
     const environment = { ...jobSettings, RHIZOME_DATA_DIR: directory, DATABASE_URL: '' };
     const openDirectly = () =>

@@ -2,16 +2,21 @@ import type { Logger } from 'pino';
 import type { Database } from '../core/database.js';
 import type { Embedder } from '../core/models.js';
 import { withTenant } from '../db/tenant-scope.js';
+import type { DocumentPipeline } from '../ingest/document-pipeline.js';
+import { embedInBatches } from '../ingest/embed-in-batches.js';
 import { rebuildCommunities } from '../retrieval/communities/community-builder.js';
-import { embedInBatches } from './embed-in-batches.js';
-import type { DocumentPipeline } from './document-pipeline.js';
-import { ingestionQueueName, type IngestionQueue } from './jobs/ingestion-queue.js';
+import { ingestionQueueName, type CommunityJobContext, type IngestionQueue } from './ingestion-queue.js';
 
 export interface IngestionWorkerOptions {
   readonly concurrency: number;
   /** Documents left `queued` this long without progress are enqueued again. */
   readonly strandedAfterSeconds: number;
   readonly sweepIntervalMs: number;
+  /**
+   * A community rebuild waits while the tenant still has documents in the queue (the last one asks
+   * for it again), but no longer than this after it was first asked for.
+   */
+  readonly communityMaxDelaySeconds: number;
 }
 
 /**
@@ -37,7 +42,7 @@ export class IngestionWorker {
       const outcome = await this.pipeline.process(job.tenantId, job.documentId, { finalAttempt });
       if (outcome === 'indexed') await this.queue.scheduleCommunityRebuild(job.tenantId);
     });
-    await this.queue.workCommunities((tenantId) => this.rebuildCommunities(tenantId));
+    await this.queue.workCommunities((context) => this.onCommunityRebuild(context));
     this.sweepTimer = setInterval(() => {
       this.requeueStranded().catch((error: unknown) =>
         this.logger.warn({ err: error }, 'could not check for stranded documents'),
@@ -45,6 +50,19 @@ export class IngestionWorker {
     }, this.options.sweepIntervalMs);
     this.sweepTimer.unref();
     this.logger.info({ concurrency: this.options.concurrency }, 'ingestion worker started');
+  }
+
+  /** Rebuilds once the tenant's queue has drained, so a bulk ingest pays for one rebuild. */
+  private async onCommunityRebuild({ tenantId, requestedAt }: CommunityJobContext): Promise<void> {
+    const waitedSeconds = (Date.now() - requestedAt.getTime()) / 1000;
+    if (
+      waitedSeconds < this.options.communityMaxDelaySeconds &&
+      (await this.queue.pendingCount(tenantId)) > 0
+    ) {
+      await this.queue.scheduleCommunityRebuild(tenantId);
+      return;
+    }
+    await this.rebuildCommunities(tenantId);
   }
 
   /** Recomputes the tenant's communities and invalidates its cached searches. */
@@ -57,7 +75,9 @@ export class IngestionWorker {
       const rebuilt = await rebuildCommunities(transaction, {
         embed: (texts) => embedInBatches(this.embedder, texts),
       });
-      await transaction.query('UPDATE corpus_statistics SET version = version + 1 WHERE tenant_id = $1', [tenantId]);
+      await transaction.query('UPDATE corpus_statistics SET version = version + 1 WHERE tenant_id = $1', [
+        tenantId,
+      ]);
       return rebuilt;
     });
     this.logger.info(
@@ -82,7 +102,8 @@ export class IngestionWorker {
     for (const row of stranded.rows) {
       await this.queue.enqueue({ tenantId: row.tenant_id, documentId: row.id });
     }
-    if (stranded.rowCount > 0) this.logger.info({ count: stranded.rowCount }, 're-enqueued stranded documents');
+    if (stranded.rowCount > 0)
+      this.logger.info({ count: stranded.rowCount }, 're-enqueued stranded documents');
     return stranded.rowCount;
   }
 
