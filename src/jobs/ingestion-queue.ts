@@ -68,7 +68,18 @@ export class IngestionQueue implements JobQueue {
               return transaction.query(text, values);
             });
           }
-          return database.query(text, values);
+          try {
+            return await database.query(text, values);
+          } catch (error) {
+            // Installing at once: the second waits on pg-boss's advisory lock, then its CREATE
+            // SCHEMA IF NOT EXISTS misses the schema the first just committed and hits the
+            // catalog's unique index. The install is complete by then; pg-boss recognises that
+            // race by "already exists".
+            if ((error as { code?: string }).code === '23505' && text.includes('CREATE SCHEMA IF NOT EXISTS')) {
+              throw new Error('pg-boss schema already exists (installed concurrently)', { cause: error });
+            }
+            throw error;
+          }
         },
       },
       schema,
