@@ -13,6 +13,7 @@ import type { ApiKeyService } from '../tenancy/api-key-service.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
 import { registerAuthentication } from './authentication.js';
 import { registerErrorHandling } from './error-handler.js';
+import type { McpReadTools } from './mcp/create-mcp-server.js';
 import { registerMetrics } from './metrics.js';
 import { requestIdFor } from './request-id.js';
 import { registerChatRoutes } from './routes/chat-routes.js';
@@ -22,6 +23,7 @@ import { registerDocumentRoutes } from './routes/document-routes.js';
 import { registerGraphRoutes } from './routes/graph-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerKeyRoutes } from './routes/key-routes.js';
+import { registerMcpRoutes } from './routes/mcp-routes.js';
 import { registerOpenAiRoutes } from './routes/openai-routes.js';
 import { registerSearchRoutes } from './routes/search-routes.js';
 import { registerTenantRoutes } from './routes/tenant-routes.js';
@@ -42,6 +44,8 @@ export interface ServerDependencies {
   /** The agent's threads (with runs and traces) and per-tenant settings, for `/v1/threads` and `/v1/agent/settings`. */
   readonly agentThreads?: ThreadStore;
   readonly agentSettings?: AgentSettingsStore;
+  /** The agent's read-only document and graph tools, which the MCP server exposes. */
+  readonly agentTools?: McpReadTools;
   /** Serve the agent's routes (`/v1/chat`, `/v1/threads`…): roles `all`, `api` and `agent`; default: with the public API. */
   readonly agentApi?: boolean;
   /** Serve the public API (roles `api` and `all`); other roles serve only probes and metrics. */
@@ -86,10 +90,25 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
       maxUploadBytes: config.server.maxUploadBytes,
       maxFilesPerUpload: 100,
     });
-    if (dependencies.agent) registerOpenAiRoutes(app, dependencies.agent, dependencies.tenants);
   }
   if (dependencies.agentApi ?? dependencies.publicApi ?? true) {
     if (dependencies.agent) registerChatRoutes(app, dependencies.agent, dependencies.tenants);
+    // Interoperability adapters over the same agent and services (OpenAI-compatible API, MCP).
+    if (dependencies.agent) registerOpenAiRoutes(app, dependencies.agent, dependencies.tenants);
+    if (dependencies.agent && dependencies.agentTools) {
+      registerMcpRoutes(
+        app,
+        {
+          search: dependencies.search,
+          collections: dependencies.collections,
+          agent: dependencies.agent,
+          tools: dependencies.agentTools,
+          logger: dependencies.logger,
+        },
+        dependencies.tenants,
+        process.env.npm_package_version ?? '0.1.0',
+      );
+    }
     if (dependencies.agentThreads && dependencies.agentSettings) {
       registerThreadRoutes(app, dependencies.agentThreads, dependencies.agentSettings, dependencies.tenants);
     }

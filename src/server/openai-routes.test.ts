@@ -1,9 +1,12 @@
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, testDrivers } from '../../test/support/test-databases.js';
 import { createTestPlatform, type TestPlatform } from '../../test/support/test-platform.js';
-import { buildServer } from './build-server.js';
+import { registerAuthentication } from './authentication.js';
+import { registerErrorHandling } from './error-handler.js';
+import { registerOpenAiRoutes } from './routes/openai-routes.js';
+import type { AgentEvent } from '../core/agent.js';
 import { ScriptedAgent, scriptedRun } from './openai/scripted-agent.js';
 
 // The wire format with the official client over a scripted agent: exact chunks, headers and errors.
@@ -14,13 +17,18 @@ describe('OpenAI-compatible routes (scripted agent)', () => {
   let client: OpenAI;
   let baseURL: string;
   let readerKey: string;
-  const agent = new ScriptedAgent(() => scriptedRun());
+  let script: () => AgentEvent[] = () => scriptedRun();
+  const agent = new ScriptedAgent(() => script());
 
   beforeAll(async () => {
     platform = await createTestPlatform(testDrivers[0]!);
     const tenant = await platform.runtime.tenants.create({ slug: 'openai', name: 'OpenAI' });
     readerKey = (await platform.runtime.keys.create({ name: 'r', role: 'reader', tenantId: tenant.id })).key;
-    app = await buildServer({ ...platform.runtime, config: platform.config, logger: silentLogger, agent });
+    // Only what these routes need, around the scripted agent: error mapping, keys, the routes.
+    app = Fastify({ loggerInstance: silentLogger as FastifyBaseLogger });
+    registerErrorHandling(app);
+    registerAuthentication(app, platform.runtime.keys);
+    registerOpenAiRoutes(app, agent, platform.runtime.tenants);
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     baseURL = `${address}/v1`;
     client = new OpenAI({ apiKey: readerKey, baseURL, maxRetries: 0 });
@@ -195,5 +203,36 @@ describe('OpenAI-compatible routes (scripted agent)', () => {
     expect(await notJson.json()).toMatchObject({
       error: { type: 'invalid_request_error', code: 'invalid_request' },
     });
+  });
+  it('aborts the run when the client disconnects mid-stream', async () => {
+    const runId = 'endless';
+    // A run that would stream for a long time: the client leaves after the first chunk.
+    script = () => [
+      { type: 'run_start', runId, threadId: '5b1f4c1e-7d2a-4c55-9d3e-0a1b2c3d4e5f' },
+      ...Array.from({ length: 200_000 }, () => ({ type: 'token' as const, runId, text: 'word ' })),
+    ];
+    try {
+      const controller = new AbortController();
+      const response = await fetch(`${baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${readerKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'rhizome-agent',
+          messages: [{ role: 'user', content: 'Talk' }],
+          stream: true,
+        }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      const first = await reader.read();
+      expect(new TextDecoder().decode(first.value)).toContain('chat.completion.chunk');
+      controller.abort();
+      const signal = agent.signals.at(-1)!;
+      // Wait for the server to notice the closed connection (no time limit asserted).
+      while (!signal.aborted) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(signal.aborted).toBe(true);
+    } finally {
+      script = () => scriptedRun();
+    }
   });
 });
