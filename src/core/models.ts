@@ -9,6 +9,12 @@ export interface Embedder {
   readonly dimensions: number;
   readonly maxBatchSize: number;
   readonly maxConcurrency: number;
+  /**
+   * Whether the vectors capture meaning beyond shared words (a neural model: paraphrases and
+   * synonyms are close) or only surface overlap (a hashing embedder: a noisier copy of BM25).
+   * Search fusion trusts the vector list by it. Absent means semantic.
+   */
+  readonly semantic?: boolean;
   embed(texts: readonly string[], signal?: AbortSignal): Promise<number[][]>;
 }
 

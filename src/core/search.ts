@@ -3,9 +3,11 @@ import { z } from 'zod';
 /**
  * Retrieval modes, named as LightRAG users know them: `naive` (vectors), `bm25` (lexical),
  * `local` (entity graph around the question), `global` (community summaries), `hybrid` (BM25 +
- * vectors), `mix` (all lists fused).
+ * vectors), `mix` (all lists fused) — and `multihop`: retrieve, read the bridge entities of the
+ * top passages, walk the graph again from the question's entities and those bridges (for
+ * questions whose answer needs two passages).
  */
-export const searchModes = ['naive', 'bm25', 'local', 'global', 'hybrid', 'mix'] as const;
+export const searchModes = ['naive', 'bm25', 'local', 'global', 'hybrid', 'mix', 'multihop'] as const;
 export type SearchMode = (typeof searchModes)[number];
 
 /** How the lists of a mode are combined (see `searchRequestSchema.fusion`). */
@@ -13,7 +15,7 @@ export const searchFusions = ['rrf', 'convex'] as const;
 export type SearchFusion = (typeof searchFusions)[number];
 
 /** Where a candidate came from. */
-export type RetrievalListName = 'bm25' | 'vector' | 'graph' | 'community';
+export type RetrievalListName = 'bm25' | 'vector' | 'graph' | 'community' | 'bridge';
 
 export const searchFiltersSchema = z.object({
   collectionIds: z.array(z.uuid()).max(100).optional(),
@@ -58,9 +60,18 @@ export interface ListContribution {
   readonly weight: number;
 }
 
+/** The weight fusion gave a list for this query, and why (src/retrieval/list-trust.ts). */
+export interface ListWeight {
+  readonly list: RetrievalListName;
+  readonly weight: number;
+  readonly reason: string;
+}
+
 export interface HitExplanation {
   readonly fusion: 'rrf' | 'convex';
   readonly lists: readonly ListContribution[];
+  /** Every list of the mode with the weight it got for this query and why; 0 means not fused. */
+  readonly weights?: readonly ListWeight[];
   readonly fusedScore: number;
   readonly rerankScore?: number;
   readonly matchedTerms: readonly string[];

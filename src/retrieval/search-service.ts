@@ -4,6 +4,7 @@ import type { Embedder, Reranker } from '../core/models.js';
 import {
   searchRequestSchema,
   type CommunitySummary,
+  type ListWeight,
   type ParsedSearchRequest,
   type SearchHit,
   type SearchMode,
@@ -13,10 +14,12 @@ import {
 import { withTenant } from '../db/tenant-scope.js';
 import { analyzeQuery } from './analyze-query.js';
 import { bm25Search } from './bm25-search.js';
-import { convexScoreFusion } from './convex-score-fusion.js';
 import { communitySearch } from './communities/community-search.js';
-import { graphSearch } from './graph/graph-search.js';
-import { reciprocalRankFusion, type FusedChunk, type RankedList } from './reciprocal-rank-fusion.js';
+import { findBridgeEntities, secondHopSeeds } from './graph/bridge-entities.js';
+import { graphSearchWithSeeds, walkFromSeeds } from './graph/graph-search.js';
+import type { SeedEntity } from './graph/seed-entities.js';
+import { fuseWithTrust } from './trusted-fusion.js';
+import type { FusedChunk, RankedList } from './reciprocal-rank-fusion.js';
 import type { SearchCache } from './search-cache.js';
 import { vectorSearch } from './vector-search.js';
 
@@ -28,6 +31,7 @@ const modeLists: Record<SearchMode, Partial<Record<RankedList['name'], number>>>
   global: { community: 1 },
   hybrid: { bm25: 1, vector: 1 },
   mix: { bm25: 1, vector: 1, graph: 1, community: 0.5 },
+  multihop: { bm25: 1, vector: 1, graph: 1, bridge: 1 },
 };
 
 /** Graph walks are seeded by the entities of the best lexical passages, as in HippoRAG. */
@@ -74,7 +78,10 @@ export class SearchService {
     if (cached) return { ...cached, cached: true, tookMs: performance.now() - started };
 
     const queryTerms = analyzeQuery(request.query);
+    const semantic = this.dependencies.embedder.semantic !== false;
     const needsVector = weights.vector !== undefined || weights.graph !== undefined || weights.community !== undefined;
+    // Filled by the graph walk: the seeds the question itself names (fusion trusts the graph by them).
+    let graphSeeds: readonly SeedEntity[] = [];
     const queryVector = needsVector ? await this.embedQuery(request.query) : [];
     const fusedModes = Object.keys(weights).length > 1;
     const poolSize = Math.max(request.k, request.rerank ? 50 : 0, 20) * (fusedModes ? 3 : 1);
@@ -93,7 +100,7 @@ export class SearchService {
       if (weights.bm25 !== undefined) lists.push({ name: 'bm25', weight: weights.bm25, chunks: bm25.slice(0, poolSize) });
       if (weights.graph !== undefined) {
         const graph = await this.read(tenantId, (transaction) =>
-          graphSearch(transaction, {
+          graphSearchWithSeeds(transaction, {
             query: request.query,
             queryVector,
             seedChunks: bm25.slice(0, graphSeedPassages),
@@ -101,7 +108,19 @@ export class SearchService {
             filters: request.filters,
           }),
         );
-        lists.push({ name: 'graph', weight: weights.graph, chunks: graph });
+        graphSeeds = graph.seeds;
+        lists.push({ name: 'graph', weight: weights.graph, chunks: graph.chunks });
+      }
+      if (weights.bridge !== undefined) {
+        // Second hop: the bridges are read from the first hop's best passages (BM25 and the first
+        // walk fused with the same trust as the final fusion), then the walk runs again.
+        const firstHop = fuseWithTrust(lists, request.fusion, semantic, questionStrength(graphSeeds)).fused;
+        const questionSeeds = graphSeeds.filter((seed) => seed.questionStrength > 0);
+        const bridge = await this.read(tenantId, async (transaction) => {
+          const bridges = await findBridgeEntities(transaction, firstHop, new Set(questionSeeds.map((seed) => seed.id)));
+          return walkFromSeeds(transaction, secondHopSeeds(questionSeeds, bridges), { limit: poolSize, filters: request.filters });
+        });
+        lists.push({ name: 'bridge', weight: weights.bridge, chunks: bridge });
       }
       return lists;
     })();
@@ -129,7 +148,8 @@ export class SearchService {
     const [lexicalLists, vectorLists, communityResult] = await Promise.all([lexicalAndGraph, vector, community]);
 
     const allLists = [...lexicalLists, ...vectorLists, ...communityResult.lists];
-    let fused = request.fusion === 'convex' ? convexScoreFusion(allLists) : reciprocalRankFusion(allLists);
+    const trusted = fuseWithTrust(allLists, request.fusion, semantic, questionStrength(graphSeeds));
+    let fused = trusted.fused;
     const candidates = fused.slice(0, Math.max(request.k, request.rerank ? 50 : 0));
     const rows = await this.read(tenantId, (transaction) => loadChunks(transaction, candidates));
     let rerankScores = new Map<number, number>();
@@ -138,7 +158,7 @@ export class SearchService {
     }
     const hits = fused.slice(0, request.k).flatMap((chunk) => {
       const row = rows.get(chunk.chunkId);
-      return row ? [toHit(row, chunk, request.fusion, rerankScores.get(chunk.chunkId))] : [];
+      return row ? [toHit(row, chunk, request.fusion, trusted.weights, rerankScores.get(chunk.chunkId))] : [];
     });
     const response: SearchResponse = {
       query: request.query,
@@ -203,7 +223,18 @@ async function loadChunks(transaction: Queryable, chunks: readonly FusedChunk[])
   return new Map(result.rows.map((row) => [row.id, row]));
 }
 
-function toHit(row: ChunkRow, chunk: FusedChunk, fusion: 'rrf' | 'convex', rerankScore: number | undefined): SearchHit {
+/** How strongly the question names graph entities: the walk seeds' question strengths. */
+function questionStrength(seeds: readonly SeedEntity[]): number {
+  return seeds.reduce((sum, seed) => sum + seed.questionStrength, 0);
+}
+
+function toHit(
+  row: ChunkRow,
+  chunk: FusedChunk,
+  fusion: 'rrf' | 'convex',
+  weights: readonly ListWeight[],
+  rerankScore: number | undefined,
+): SearchHit {
   return {
     chunkId: row.id,
     documentId: row.document_id,
@@ -219,6 +250,7 @@ function toHit(row: ChunkRow, chunk: FusedChunk, fusion: 'rrf' | 'convex', reran
     explanation: {
       fusion,
       lists: chunk.contributions,
+      weights,
       fusedScore: chunk.fusedScore,
       ...(rerankScore === undefined ? {} : { rerankScore }),
       matchedTerms: chunk.matchedTerms,

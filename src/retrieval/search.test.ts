@@ -99,7 +99,15 @@ describeEachDriver('search', (driver) => {
     expect(top.fileName).toBe('babbage.md');
     expect(top.sectionPath).toContain('Charles Babbage');
     const lists = top.explanation.lists.map((list) => list.list);
-    expect(lists).toEqual(expect.arrayContaining(['bm25', 'vector']));
+    expect(lists).toEqual(expect.arrayContaining(['bm25', 'graph']));
+    // The offline embedder is lexical: its list is not fused while BM25 has candidates, and the
+    // explanation says so; the graph counts because the question names "Difference Engine".
+    const weights = new Map(top.explanation.weights!.map((entry) => [entry.list, entry]));
+    expect([...weights.keys()].sort()).toEqual(['bm25', 'community', 'graph', 'vector']);
+    expect(weights.get('bm25')).toMatchObject({ weight: 1, reason: expect.stringMatching(/^lexical anchor; its first \d+ hits? .* stay on top$/) });
+    expect(weights.get('vector')).toMatchObject({ weight: 0, reason: expect.stringContaining('lexical embedder') });
+    expect(weights.get('graph')!.weight).toBeGreaterThan(0);
+    expect(weights.get('graph')!.reason).toContain('question entities resolve');
     for (const list of top.explanation.lists) {
       expect(list.rank).toBeGreaterThanOrEqual(1);
       expect(Number.isFinite(list.score)).toBe(true);

@@ -51,6 +51,8 @@ const hanRun = /\p{Script=Han}+/gu;
 const textsPerYield = 32;
 
 export class HashedEmbedder implements Embedder {
+  /** Lexical, not semantic: fusion does not let its list pull BM25 down (src/retrieval/list-trust.ts). */
+  readonly semantic = false;
   readonly model = 'rhizome-hashed-v1';
   readonly dimensions: number;
   /** No remote limit applies; this only bounds how much work a caller hands over at once. */

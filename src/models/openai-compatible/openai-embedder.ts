@@ -45,6 +45,8 @@ const embeddingResponseSchema = z.object({
 });
 
 export class OpenAiEmbedder implements Embedder {
+  /** A neural embedding model: its list carries evidence BM25 lacks, and fusion weighs it as BM25's peer. */
+  readonly semantic = true;
   readonly model: string;
   readonly dimensions: number;
   readonly maxBatchSize: number;

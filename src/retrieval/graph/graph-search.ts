@@ -33,10 +33,31 @@ export interface GraphSearchInput {
 const defaultEntitiesPerHit = 3;
 
 export async function graphSearch(transaction: Queryable, input: GraphSearchInput): Promise<RankedChunk[]> {
-  if (input.limit <= 0) return [];
+  return (await graphSearchWithSeeds(transaction, input)).chunks;
+}
+
+export interface GraphSearchResult {
+  readonly chunks: RankedChunk[];
+  /** The walk's seeds: `questionStrength` tells those the question names from those of the top passages. */
+  readonly seeds: readonly SeedEntity[];
+}
+
+/** The graph list and the seeds it started from (fusion weighs the list by the question's seeds). */
+export async function graphSearchWithSeeds(transaction: Queryable, input: GraphSearchInput): Promise<GraphSearchResult> {
+  if (input.limit <= 0) return { chunks: [], seeds: [] };
   const options = input.options ?? {};
   const seeds = await findSeedEntities(transaction, input, options);
-  if (seeds.length === 0) return [];
+  return { chunks: await walkFromSeeds(transaction, seeds, input), seeds };
+}
+
+/** Personalized PageRank from given seeds over their local passage–entity graph. */
+export async function walkFromSeeds(
+  transaction: Queryable,
+  seeds: readonly SeedEntity[],
+  input: Pick<GraphSearchInput, 'limit' | 'filters' | 'options'>,
+): Promise<RankedChunk[]> {
+  if (seeds.length === 0 || input.limit <= 0) return [];
+  const options = input.options ?? {};
   const graph = await loadLocalGraph(transaction, seeds, input.filters, options);
   if (graph.mentions.length === 0) return [];
   return rankChunks(seeds, graph, input.limit, options);

@@ -19,6 +19,12 @@ export interface SeedEntity {
   readonly mentionCount: number;
   /** Restart probability before normalisation. */
   readonly weight: number;
+  /**
+   * How strongly the question itself names the entity (1 for an exact name, less for a surname or
+   * a near vector), 0 for an entity that comes only from the top passages. Fusion trusts the graph
+   * list by it: a walk seeded by the question's own entities is evidence BM25 does not have.
+   */
+  readonly questionStrength: number;
 }
 
 export interface SeedOptions {
@@ -150,9 +156,10 @@ export async function findSeedEntities(
   }
   const seeds: SeedEntity[] = [];
   for (const [id, entity] of entities) {
-    const strength = (fromQuery.get(id) ?? 0) + (fromChunks.get(id) ?? 0);
+    const questionStrength = fromQuery.get(id) ?? 0;
+    const strength = questionStrength + (fromChunks.get(id) ?? 0);
     if (!(strength > 0)) continue;
-    seeds.push({ id, ...entity, weight: strength / Math.log(2 + Math.max(0, entity.mentionCount)) });
+    seeds.push({ id, ...entity, weight: strength / Math.log(2 + Math.max(0, entity.mentionCount)), questionStrength });
   }
   return seeds.sort((left, right) => right.weight - left.weight || left.id - right.id);
 }
