@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Database } from '../core/database.js';
 import type { DocumentEvents, DocumentStatus } from '../core/document-events.js';
 import { DocumentError, NotFoundError, ValidationError } from '../core/errors.js';
+import { cleanText } from '../core/text-safety.js';
 import type { ObjectStorage } from '../core/object-storage.js';
 import { graphNameForTenant } from '../db/graph/graph-identifiers.js';
 import { useGraphSearchPath } from '../db/graph/tenant-graph.js';
@@ -165,7 +166,15 @@ export class DocumentService {
   constructor(private readonly dependencies: DocumentServiceDependencies) {}
 
   async intake(tenantId: string, files: readonly IncomingFile[], options: IntakeOptions = {}): Promise<IntakeResult[]> {
-    const parsed = intakeOptionsSchema.parse(options);
+    const result = intakeOptionsSchema.safeParse(options);
+    if (!result.success) {
+      // Options come from clients (upload fields, CLI flags): name each offending one.
+      throw new ValidationError(
+        'Invalid upload options',
+        result.error.issues.map((issue) => ({ path: ['body', ...issue.path.map(String)].join('.'), message: issue.message })),
+      );
+    }
+    const parsed = result.data;
     const collectionId = parsed.collection
       ? (await this.dependencies.collections.get(tenantId, parsed.collection)).id
       : null;
@@ -439,7 +448,7 @@ function resultOf(row: DocumentRow): Omit<IntakeResult, 'duplicate' | 'replaced'
 
 /** Keeps the base name only, without control characters, so it is safe to show and to log. */
 function sanitizeFileName(fileName: string): string {
-  const base = fileName.split(/[\\/]/).pop() ?? '';
+  const base = cleanText(fileName ?? '').split(/[\\/]/).pop() ?? '';
   // eslint-disable-next-line no-control-regex
   const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
   return cleaned || 'unnamed';

@@ -17,6 +17,7 @@ import type { McpReadTools } from './mcp/create-mcp-server.js';
 import { registerMetrics } from './metrics.js';
 import { requestIdFor } from './request-id.js';
 import { registerChatRoutes } from './routes/chat-routes.js';
+import { registerUnsafeTextGuard } from './unsafe-text-guard.js';
 import { registerCollectionRoutes } from './routes/collection-routes.js';
 import { registerDifyRetrievalRoutes } from './routes/dify-retrieval-routes.js';
 import { registerDocumentRoutes } from './routes/document-routes.js';
@@ -70,6 +71,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   });
 
   registerErrorHandling(app);
+  registerUnsafeTextGuard(app);
   registerMetrics(app, database);
   registerAuthentication(app, dependencies.keys);
   registerHealthRoutes(app, database);

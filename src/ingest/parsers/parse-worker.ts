@@ -39,7 +39,11 @@ export default async function parseInThread(task: ParseTask): Promise<ParseOutco
  * included. A stack overflow means nesting our depth checks did not anticipate.
  */
 export function describeParseFailure(error: unknown, fileName: string): ParseOutcome & { ok: false } {
-  if (isRhizomeError(error)) return { ok: false, code: error.code, message: error.message };
+  // By shape as well as by class: a loader may give a lazily imported parser its own copy of the
+  // errors module, and then `instanceof` fails for the very errors we throw.
+  if (isRhizomeError(error) || (error instanceof Error && error.name === 'DocumentError' && 'code' in error)) {
+    return { ok: false, code: String((error as { code: unknown }).code), message: error.message };
+  }
   if (error instanceof RangeError && /call stack/i.test(error.message)) {
     return { ok: false, code: 'document_too_complex', message: `${fileName} is nested too deeply to parse` };
   }

@@ -38,7 +38,8 @@ export class ParserPool {
       ...(compiled ? {} : { execArgv: ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href] }),
       minThreads: 0,
       maxThreads: options.threads,
-      idleTimeout: 30_000,
+      // Starting a thread costs seconds on a busy machine: keep idle ones for a while.
+      idleTimeout: 10 * 60_000,
       resourceLimits: { maxOldGenerationSizeMb: options.memoryMb },
     });
     // A thread that dies with no task (e.g. out of memory while starting) is reported here; the

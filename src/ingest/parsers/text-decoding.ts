@@ -44,11 +44,11 @@ function decodeDeclaredCharset(bytes: Uint8Array): string | undefined {
 }
 
 /**
- * Valid UTF-8 can still be binary (a file of NUL bytes decodes fine). Real text has no NUL and
- * almost no other control characters besides tab, line feed, carriage return and form feed.
+ * Valid UTF-8 can still be binary (a file of NUL bytes decodes fine). Real text has almost no
+ * control characters besides tab, line feed, carriage return and form feed; a stray NUL or two
+ * (removed before indexing) does not make a text file binary.
  */
 function looksBinary(text: string): boolean {
-  if (text.includes('\u0000')) return true;
   const sample = text.slice(0, 65_536);
   let controlCharacters = 0;
   for (let index = 0; index < sample.length; index += 1) {

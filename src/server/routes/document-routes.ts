@@ -1,16 +1,29 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { PayloadTooLargeError, ValidationError } from '../../core/errors.js';
 import type { DocumentEvents } from '../../core/document-events.js';
-import type { DocumentService, IncomingFile } from '../../ingest/document-service.js';
-import { listDocumentsSchema } from '../../ingest/document-service.js';
+import type { DocumentService, IntakeResult } from '../../ingest/document-service.js';
+import { intakeOptionsSchema, listDocumentsSchema } from '../../ingest/document-service.js';
+import { cleanText, findUnsafeText, isSafeText } from '../../core/text-safety.js';
+import { unsafeTextError } from '../unsafe-text-guard.js';
 import type { TenantService } from '../../tenancy/tenant-service.js';
 import { tenantOf } from '../authentication.js';
 import { parseInput } from '../validation.js';
 
 const documentParameters = z.object({ document: z.uuid() });
 const metadataSchema = z.record(z.string(), z.unknown());
+
+interface SpooledFile {
+  readonly path: string;
+  readonly fileName: string;
+  readonly declaredMediaType: string;
+}
 
 export interface DocumentRouteOptions {
   readonly maxUploadBytes: number;
@@ -41,53 +54,91 @@ export async function registerDocumentRoutes(
         { path: 'headers.content-type', message: 'must be multipart/form-data' },
       ]);
     }
-    const files: IncomingFile[] = [];
-    const fields: Record<string, string> = {};
+    // Each file streams to a spool file as it arrives and is taken in one at a time afterwards:
+    // memory holds one file, not a whole request of up to maxFilesPerUpload of them.
+    const spool = await mkdtemp(join(tmpdir(), 'rhizome-upload-'));
     try {
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          const bytes = await part.toBuffer();
-          files.push({ fileName: part.filename, bytes, declaredMediaType: part.mimetype });
-        } else if (typeof part.value === 'string') {
-          fields[part.fieldname] = part.value;
-        }
-      }
-    } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code === 'FST_REQ_FILE_TOO_LARGE') {
-        throw new PayloadTooLargeError(`A file exceeds the upload limit of ${options.maxUploadBytes} bytes`, {
-          details: { limitBytes: options.maxUploadBytes },
-        });
-      }
-      if (code === 'FST_FILES_LIMIT') {
-        throw new PayloadTooLargeError(`At most ${options.maxFilesPerUpload} files per upload`);
-      }
-      throw error;
-    }
-    if (files.length === 0) {
-      throw new ValidationError('No file in the upload', [{ path: 'body.file', message: 'at least one file part' }]);
-    }
-    let metadata: Record<string, unknown> = {};
-    if (fields.metadata !== undefined) {
-      let parsed: unknown;
+      const files: SpooledFile[] = [];
+      const fields: Record<string, string> = {};
       try {
-        parsed = JSON.parse(fields.metadata);
-      } catch {
-        throw new ValidationError('metadata must be JSON', [{ path: 'body.metadata', message: 'not valid JSON' }]);
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            if (!part.filename || !part.filename.trim()) {
+              part.file.resume();
+              throw new ValidationError('Every file part needs a file name', [
+                { path: `body.${part.fieldname}.filename`, message: 'required: the file name (Content-Disposition filename)' },
+              ]);
+            }
+            if (!isSafeText(part.filename)) {
+              part.file.resume();
+              throw unsafeTextError(`body.${part.fieldname}.filename`);
+            }
+            const path = join(spool, String(files.length));
+            await pipeline(part.file, createWriteStream(path));
+            // @fastify/multipart ends the stream early at the size limit and flags it.
+            if (part.file.truncated) throw Object.assign(new Error('file too large'), { code: 'FST_REQ_FILE_TOO_LARGE' });
+            files.push({ path, fileName: part.filename, declaredMediaType: part.mimetype });
+          } else if (typeof part.value === 'string') {
+            if (!isSafeText(part.value) || !isSafeText(part.fieldname)) throw unsafeTextError(`body.${cleanText(part.fieldname)}`);
+            fields[part.fieldname] = part.value;
+          }
+        }
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        if (code === 'FST_REQ_FILE_TOO_LARGE') {
+          throw new PayloadTooLargeError(`A file exceeds the upload limit of ${options.maxUploadBytes} bytes`, {
+            details: { limitBytes: options.maxUploadBytes },
+          });
+        }
+        if (code === 'FST_FILES_LIMIT') {
+          throw new PayloadTooLargeError(`At most ${options.maxFilesPerUpload} files per upload`);
+        }
+        throw error;
       }
-      metadata = parseInput(metadataSchema, parsed, 'body');
+      if (files.length === 0) {
+        throw new ValidationError('No file in the upload', [{ path: 'body.file', message: 'at least one file part' }]);
+      }
+      let metadata: Record<string, unknown> = {};
+      if (fields.metadata !== undefined) {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(fields.metadata);
+        } catch {
+          throw new ValidationError('metadata must be JSON', [{ path: 'body.metadata', message: 'not valid JSON' }]);
+        }
+        // JSON escapes (\u0000, \ud800) decode to text PostgreSQL cannot store.
+        const unsafe = findUnsafeText(parsed, 'body.metadata');
+        if (unsafe !== undefined) throw unsafeTextError(unsafe);
+        metadata = parseInput(metadataSchema, parsed, 'body');
+      }
+      if (fields.sourceKey !== undefined && files.length > 1) {
+        throw new ValidationError('sourceKey applies to a single file', [
+          { path: 'body.sourceKey', message: 'send one file per upload when using sourceKey' },
+        ]);
+      }
+      const intakeOptions = parseInput(
+        intakeOptionsSchema,
+        {
+          ...(fields.collection ? { collection: fields.collection } : {}),
+          ...(fields.sourceKey ? { sourceKey: fields.sourceKey } : {}),
+          metadata,
+        },
+        'body',
+      );
+      const results: IntakeResult[] = [];
+      for (const file of files) {
+        const bytes = await readFile(file.path);
+        const [result] = await documents.intake(
+          tenantId,
+          [{ fileName: file.fileName, bytes, declaredMediaType: file.declaredMediaType }],
+          files.length === 1 ? intakeOptions : { ...intakeOptions, sourceKey: undefined },
+        );
+        results.push(result!);
+      }
+      return reply.status(202).send({ documents: results });
+    } finally {
+      await rm(spool, { recursive: true, force: true });
     }
-    if (fields.sourceKey !== undefined && files.length > 1) {
-      throw new ValidationError('sourceKey applies to a single file', [
-        { path: 'body.sourceKey', message: 'send one file per upload when using sourceKey' },
-      ]);
-    }
-    const results = await documents.intake(tenantId, files, {
-      ...(fields.collection ? { collection: fields.collection } : {}),
-      ...(fields.sourceKey ? { sourceKey: fields.sourceKey } : {}),
-      metadata,
-    });
-    return reply.status(202).send({ documents: results });
   });
 
   app.get('/v1/documents', async (request) => {
