@@ -116,6 +116,50 @@ describeEachDriver('tenant isolation by row-level security', (driver) => {
     expect(await countGraph(database, tenantB.graphName)).toEqual({ vertices: 1, edges: 0 });
   });
 
+  it("cannot read, write, update or delete another tenant's graph, even naming its schema in SQL", async () => {
+    const { database } = testDatabase;
+    const other = tenantB.graphName;
+    // Every label table of B's graph, read in A's scope, is empty; in B's own scope it is not.
+    const readAs = (tenant: Tenant) =>
+      withTenant(database, tenant.id, (transaction) =>
+        transaction.query<{ vertices: number; entities: number; edges: number; related: number }>(
+          `SELECT (SELECT count(*)::int FROM "${other}"._ag_label_vertex) AS vertices,
+                  (SELECT count(*)::int FROM "${other}"."Entity") AS entities,
+                  (SELECT count(*)::int FROM "${other}"._ag_label_edge) AS edges,
+                  (SELECT count(*)::int FROM "${other}"."RELATED") AS related`,
+        ),
+      );
+    expect((await readAs(tenantA)).rows[0]).toEqual({ vertices: 0, entities: 0, edges: 0, related: 0 });
+    expect((await readAs(tenantB)).rows[0]).toMatchObject({ vertices: 1, entities: 1 });
+    // Cypher over B's graph from A's scope finds nothing either.
+    const throughCypher = await withTenant(database, tenantA.id, async (transaction) => {
+      await useGraphSearchPath(transaction);
+      return runCypher<{ name: string }>(transaction, other, 'MATCH (n:Entity) RETURN n.name', { columns: ['name'] });
+    });
+    expect(throughCypher).toEqual([]);
+    await expect(
+      withTenant(database, tenantA.id, (transaction) =>
+        transaction.query(
+          `INSERT INTO "${other}"."Entity" (id, properties)
+           VALUES (ag_catalog._graphid(ag_catalog._label_id('${other}', 'Entity'), 999999), '{}'::ag_catalog.agtype)`,
+        ),
+      ),
+    ).rejects.toThrow(/row-level security/);
+    const changed = await withTenant(database, tenantA.id, async (transaction) => {
+      const updated = await transaction.query(`UPDATE "${other}"."Entity" SET properties = '{}'::ag_catalog.agtype`);
+      const deleted = await transaction.query(`DELETE FROM "${other}"._ag_label_vertex`);
+      return [updated.rowCount, deleted.rowCount];
+    });
+    expect(changed).toEqual([0, 0]);
+    expect(await countGraph(database, other)).toEqual({ vertices: 1, edges: 0 });
+    // No table of any tenant graph is left without row-level security.
+    const unprotected = await database.query<{ table: string }>(
+      `SELECT n.nspname || '.' || c.relname AS table FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       WHERE n.nspname IN (SELECT graph_name FROM tenants) AND c.relkind IN ('r', 'p') AND NOT c.relrowsecurity`,
+    );
+    expect(unprotected.rows).toEqual([]);
+  });
+
   it('deleting a tenant removes all its rows and its graph, and nothing of the other', async () => {
     const { database } = testDatabase;
     const doomed = await tenants.create({ slug: 'tenant-doomed', name: 'Doomed' });

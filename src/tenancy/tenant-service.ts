@@ -4,6 +4,7 @@ import type { ObjectStorage } from '../core/object-storage.js';
 import { ConflictError, NotFoundError } from '../core/errors.js';
 import { isTenantId } from '../core/tenant-id.js';
 import { createTenantGraph, dropTenantGraph } from '../db/graph/tenant-graph.js';
+import { secureTenantGraph } from '../db/graph/graph-row-security.js';
 import { graphNameForTenant } from '../db/graph/graph-identifiers.js';
 
 export const tenantInputSchema = z.object({
@@ -66,6 +67,7 @@ export class TenantService {
           [id, input.slug, input.name, graphName],
         );
         await createTenantGraph(transaction, graphName);
+        await secureTenantGraph(transaction, id);
         return toTenant(inserted.rows[0]!);
       });
     } catch (error) {

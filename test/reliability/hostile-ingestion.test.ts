@@ -36,7 +36,7 @@ describe('hostile documents through the service [pglite]', () => {
       { fileName: 'abyss.html', bytes: nestedDivs(200_000, 'abyss') },
       { fileName: 'xxe.xml', bytes: xxe },
     ]);
-    const records = await waitForDocuments(platform.runtime, tenantId, intake.map((result) => result.id), 120_000);
+    const records = await waitForDocuments(platform.runtime, tenantId, intake.map((result) => result.id), 400_000);
     expect(records.map((record) => [record.fileName, record.status, record.errorCode, record.attempts])).toEqual([
       ['abyss.html', 'failed', 'document_too_complex', 1],
       ['xxe.xml', 'failed', 'unsafe_document', 1],
@@ -44,11 +44,11 @@ describe('hostile documents through the service [pglite]', () => {
     expect(records.every((record) => (record.errorMessage ?? '').length > 0)).toBe(true);
   });
 
-  it('keeps answering /healthz while documents parse', { timeout: 180_000 }, async () => {
+  it('keeps answering /healthz while documents parse', { timeout: 600_000 }, async () => {
     // Nested just inside the bound: legal, and each takes the parser a while.
     const intake = await platform.runtime.documents.intake(
       tenantId,
-      ['one', 'two', 'three', 'four'].map((salt) => ({ fileName: `${salt}.html`, bytes: nestedDivs(250, salt) })),
+      ['one', 'two', 'three'].map((salt) => ({ fileName: `${salt}.html`, bytes: nestedDivs(250, salt) })),
     );
     const ids = intake.map((result) => result.id);
     // Count probes answered between two observations of a document in `parsing`. With parsing on
@@ -56,7 +56,7 @@ describe('hostile documents through the service [pglite]', () => {
     let answeredWhileParsing = 0;
     let previousParsing = false;
     let pendingProbes = 0;
-    for (let round = 0; round < 2_000; round += 1) {
+    for (let round = 0; round < 5_000; round += 1) {
       const statuses = await Promise.all(ids.map((id) => platform.runtime.documents.get(tenantId, id)));
       const parsing = statuses.some((record) => record.status === 'parsing');
       if (parsing && previousParsing) answeredWhileParsing += pendingProbes;
@@ -65,9 +65,10 @@ describe('hostile documents through the service [pglite]', () => {
       expect(probe.statusCode).toBe(200);
       pendingProbes = 1;
       previousParsing = parsing;
+      await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const records = await waitForDocuments(platform.runtime, tenantId, ids, 120_000);
-    expect(records.map((record) => record.status)).toEqual(['indexed', 'indexed', 'indexed', 'indexed']);
+    const records = await waitForDocuments(platform.runtime, tenantId, ids, 400_000);
+    expect(records.map((record) => record.status)).toEqual(['indexed', 'indexed', 'indexed']);
     expect(answeredWhileParsing).toBeGreaterThan(3);
   });
 });
