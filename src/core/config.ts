@@ -98,7 +98,15 @@ const settingsSchema = z.object({
     .int()
     .min(1)
     .default(100 * 1024 * 1024),
+  // OpenTelemetry, by the names OpenTelemetry's SDKs use: traces are exported over OTLP/HTTP when an
+  // endpoint is set (e.g. http://otel-collector:4318), and recorded nowhere otherwise.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).default('rhizome'),
+  OTEL_TRACES_SAMPLER_ARG: z.coerce.number().min(0).max(1).default(1),
 });
+
+/** Every setting's name (= its environment variable): deployment files may set only these. */
+export const settingNames: readonly string[] = Object.keys(settingsSchema.shape);
 
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -197,6 +205,12 @@ export interface Config {
     readonly breakerResetMs: number;
   };
   readonly modelMaxRetries: number;
+  /** Trace export: none without an OTLP endpoint; sampleRatio is the share of traces kept. */
+  readonly telemetry: {
+    readonly otlpEndpoint: string | undefined;
+    readonly serviceName: string;
+    readonly sampleRatio: number;
+  };
 }
 
 type Environment = Readonly<Record<string, string | undefined>>;
@@ -393,6 +407,11 @@ export function loadConfig(environment: Environment = process.env): Config {
       breakerResetMs: settings.RHIZOME_BREAKER_RESET_MS,
     },
     modelMaxRetries: settings.MODEL_MAX_RETRIES,
+    telemetry: {
+      otlpEndpoint: settings.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: settings.OTEL_SERVICE_NAME,
+      sampleRatio: settings.OTEL_TRACES_SAMPLER_ARG,
+    },
     logLevel: settings.LOG_LEVEL ?? defaultLogLevel[profile],
     bootstrapAdminKey: settings.RHIZOME_BOOTSTRAP_ADMIN_KEY,
     embedding: {
