@@ -7,6 +7,7 @@ import { registerAuthentication } from './authentication.js';
 import { registerErrorHandling } from './error-handler.js';
 import { registerOpenAiRoutes } from './routes/openai-routes.js';
 import type { AgentEvent } from '../core/agent.js';
+import { searchModes } from '../core/search.js';
 import { ScriptedAgent, scriptedRun } from './openai/scripted-agent.js';
 
 // The wire format with the official client over a scripted agent: exact chunks, headers and errors.
@@ -41,15 +42,10 @@ describe('OpenAI-compatible routes (scripted agent)', () => {
   it('lists rhizome-agent and one model per search mode', async () => {
     const models = [];
     for await (const model of client.models.list()) models.push(model.id);
-    expect(models).toEqual([
-      'rhizome-agent',
-      'rhizome-naive',
-      'rhizome-bm25',
-      'rhizome-local',
-      'rhizome-global',
-      'rhizome-hybrid',
-      'rhizome-mix',
-    ]);
+    expect(models).toEqual(['rhizome-agent', ...searchModes.map((mode) => `rhizome-${mode}`)]);
+    expect(models).toEqual(
+      expect.arrayContaining(['rhizome-naive', 'rhizome-bm25', 'rhizome-local', 'rhizome-mix']),
+    );
     expect((await client.models.retrieve('rhizome-mix')).owned_by).toBe('rhizome');
   });
 
