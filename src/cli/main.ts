@@ -6,6 +6,9 @@ import { parseInput } from '../server/validation.js';
 import { tenantInputSchema } from '../tenancy/tenant-service.js';
 import { loadConfigOrExit, printJsonOrTable, reportFailure, withRuntime } from './run-command.js';
 import { registerEvalCommands } from './eval-command.js';
+import { registerEvalQaCommand } from './eval-qa-command.js';
+import { ask } from './ask-command.js';
+import { agentModes, type AgentMode } from '../core/agent.js';
 import { ingest } from './ingest-command.js';
 import { serve, serviceRoles, type ServiceRole } from './serve-command.js';
 
@@ -113,7 +116,21 @@ program
     },
   );
 
-registerEvalCommands(program);
+registerEvalQaCommand(registerEvalCommands(program));
+
+program
+  .command('ask <question>')
+  .description('ask the agent; streams its steps to stderr, prints the answer with its sources')
+  .requiredOption('--tenant <tenant>', 'tenant id or slug')
+  .addOption(new Option('--mode <mode>', 'agent mode (auto lets the agent choose)').choices(agentModes).default('auto'))
+  .option('--thread <id>', 'continue this conversation thread')
+  .option('--json', 'print the answer as JSON')
+  .action(async (question: string, options: { tenant: string; mode: AgentMode; thread?: string; json?: boolean }) => {
+    await withRuntime(async (runtime) => {
+      const answered = await ask(runtime, question, options);
+      if (!answered) process.exitCode = 2;
+    });
+  });
 
 const tenants = program.command('tenants').description('manage tenants');
 tenants

@@ -2,7 +2,11 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import type { Database } from '../core/database.js';
 import { AgentSettingsStore } from '../agent/agent-settings.js';
+import { ChatOpenAI } from '@langchain/openai';
 import { AnswerModels } from '../agent/answer-models.js';
+import { OfflineAnswerModel } from '../agent/answer/offline-answer-model.js';
+import { ResilientAnswerModel } from '../agent/answer/resilient-answer-model.js';
+import { ToolCallingAnswerModel } from '../agent/answer/tool-calling-answer-model.js';
 import { LangGraphAgentService } from '../agent/langgraph-agent-service.js';
 import { ThreadStore } from '../agent/memory/thread-store.js';
 import { AgentTools } from '../agent/tools/agent-tools.js';
@@ -25,11 +29,44 @@ export function createAgent(
     tools,
     threads: new ThreadStore(database),
     settings: new AgentSettingsStore(database),
-    models: new AnswerModels(null),
+    models: new AnswerModels(providerModels(config, tools, logger)),
     defaults: {
       budget: { maxSteps: config.agent.maxSteps, maxTokens: config.agent.maxTokens, timeoutMs: config.agent.timeoutMs },
     },
     logger: logger.child({ component: 'agent' }),
   });
   return { agent, tools };
+}
+
+/**
+ * The configured chat provider as an answer model factory: LangChain's ChatOpenAI (any
+ * OpenAI-compatible endpoint: OpenAI, Azure OpenAI's v1 API, DashScope, vLLM, Ollama) with tool
+ * calling, behind a circuit breaker that falls back to the offline model. Null without a provider.
+ */
+function providerModels(config: Config, tools: AgentTools, logger: Logger) {
+  const chat = config.chat;
+  if (chat.provider !== 'openai') return null;
+  const offline = new OfflineAnswerModel();
+  return {
+    defaultModel: chat.model,
+    create: (settings: { providerModel?: string | undefined; temperature?: number | undefined }) =>
+      new ResilientAnswerModel(
+        new ToolCallingAnswerModel(
+          new ChatOpenAI({
+            model: settings.providerModel ?? chat.model,
+            // Local endpoints (vLLM, Ollama) take no key; the client insists on one.
+            apiKey: chat.apiKey ?? 'not-needed',
+            configuration: { baseURL: chat.baseUrl },
+            ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
+            timeout: config.modelTimeoutMs,
+            maxRetries: config.modelMaxRetries,
+            streamUsage: true,
+          }),
+          tools,
+        ),
+        offline,
+        { failures: config.agent.breakerFailures, resetMs: config.agent.breakerResetMs },
+        logger.child({ component: 'agent-model' }),
+      ),
+  };
 }
