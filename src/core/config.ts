@@ -63,6 +63,8 @@ const settingsSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_PREFIX: z.string().max(200).default(''),
   RHIZOME_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  // Documents a worker takes from the queue at once; their index writes share one transaction.
+  RHIZOME_WORKER_BATCH_SIZE: z.coerce.number().int().min(1).max(256).default(16),
   RHIZOME_JOB_RETRIES: z.coerce.number().int().min(0).max(20).default(3),
   RHIZOME_JOB_RETRY_DELAY_SECONDS: z.coerce.number().int().min(0).max(3_600).default(5),
   // A job whose worker stops sending heartbeats for this long is retried (pg-boss needs ≥ 10).
@@ -145,6 +147,7 @@ export interface Config {
       };
   readonly ingestion: {
     readonly workerConcurrency: number;
+    readonly workerBatchSize: number;
     readonly jobRetries: number;
     readonly jobRetryDelaySeconds: number;
     readonly jobTimeoutSeconds: number;
@@ -357,6 +360,7 @@ export function loadConfig(environment: Environment = process.env): Config {
         : { kind: 'local', directory: `${settings.RHIZOME_DATA_DIR.replace(/\/+$/, '')}/objects` },
     ingestion: {
       workerConcurrency: settings.RHIZOME_WORKER_CONCURRENCY,
+      workerBatchSize: settings.RHIZOME_WORKER_BATCH_SIZE,
       jobRetries: settings.RHIZOME_JOB_RETRIES,
       jobRetryDelaySeconds: settings.RHIZOME_JOB_RETRY_DELAY_SECONDS,
       jobTimeoutSeconds: settings.RHIZOME_JOB_TIMEOUT_SECONDS,

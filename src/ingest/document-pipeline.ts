@@ -15,7 +15,7 @@ import { detectLanguage } from './analysis/detect-language.js';
 import { chunkDocument, type ChunkOptions } from './chunking/chunk-document.js';
 import { removeDocumentIndex } from './document-index-remover.js';
 import { lockTenantIndex } from './lock-tenant-index.js';
-import { writeDocumentIndex } from './document-index-writer.js';
+import { writeDocumentsIndex } from './document-index-writer.js';
 import { embedInBatches } from './embed-in-batches.js';
 import { mapWithConcurrency } from '../core/map-with-concurrency.js';
 import { parseDocument } from './parsers/index.js';
@@ -48,6 +48,20 @@ interface DocumentRow {
 
 export type PipelineOutcome = 'indexed' | 'failed' | 'skipped';
 
+export interface BatchJob {
+  readonly tenantId: string;
+  readonly documentId: string;
+  /** True when a thrown error will not be retried. */
+  readonly finalAttempt: boolean;
+}
+
+interface PreparedForWrite {
+  readonly index: number;
+  readonly job: BatchJob;
+  readonly document: DocumentRow;
+  readonly prepared: PreparedDocument;
+}
+
 const maxDescriptionLength = 1_200;
 
 // Transaction failures that a plain retry fixes: deadlock, serialisation failure, lock timeout.
@@ -62,16 +76,97 @@ const transientStates = new Set(['40P01', '40001', '55P03']);
 export class DocumentPipeline {
   constructor(private readonly dependencies: PipelineDependencies) {}
 
+  /** One document on its own; see processBatch. */
   async process(
     tenantId: string,
     documentId: string,
     options: { finalAttempt: boolean; signal?: AbortSignal },
   ): Promise<PipelineOutcome> {
+    const [outcome] = await this.processBatch([{ tenantId, documentId, finalAttempt: options.finalAttempt }], options.signal);
+    if (outcome instanceof Error) throw outcome;
+    return outcome!;
+  }
+
+  /**
+   * Several documents at once (the queue hands a worker a batch): each is prepared on its own —
+   * parse, chunk, embed, extract, with its own status events and failures — and then the prepared
+   * documents of a tenant are written in one transaction, so per-transaction costs (the tenant's
+   * index lock above all) are paid once per batch rather than once per document. Returns one
+   * outcome per job, in order; an Error means that job should be retried.
+   */
+  async processBatch(jobs: readonly BatchJob[], signal?: AbortSignal): Promise<(PipelineOutcome | Error)[]> {
+    const outcomes: (PipelineOutcome | Error | undefined)[] = [];
+    const ready: PreparedForWrite[] = [];
+    for (const [index, job] of jobs.entries()) {
+      try {
+        const result = await this.prepare(job.tenantId, job.documentId, { finalAttempt: job.finalAttempt, signal });
+        if (typeof result === 'string') outcomes[index] = result;
+        else ready.push({ ...result, index, job });
+      } catch (error) {
+        outcomes[index] = error instanceof Error ? error : new Error(String(error));
+      }
+    }
+    const byTenant = new Map<string, PreparedForWrite[]>();
+    for (const item of ready) byTenant.set(item.job.tenantId, [...(byTenant.get(item.job.tenantId) ?? []), item]);
+    for (const [tenantId, items] of byTenant) {
+      for (const [index, outcome] of (await this.writeGroup(tenantId, items)).entries()) {
+        outcomes[items[index]!.index] = outcome;
+      }
+    }
+    return outcomes.map((outcome) => outcome ?? new Error('document was not processed'));
+  }
+
+  /**
+   * Writes a tenant's prepared documents together; should that fail for a reason a retry does not
+   * fix, each is written on its own so one bad document cannot fail the others.
+   */
+  private async writeGroup(tenantId: string, items: readonly PreparedForWrite[]): Promise<(PipelineOutcome | Error)[]> {
+    try {
+      const written = await this.writeWithRetry(tenantId, items);
+      return Promise.all(items.map((item, index) => this.afterWrite(tenantId, item, written[index]!)));
+    } catch (error) {
+      if (items.length > 1) {
+        const outcomes: (PipelineOutcome | Error)[] = [];
+        for (const item of items) outcomes.push(...(await this.writeGroup(tenantId, [item])));
+        return outcomes;
+      }
+      return [await this.failedWrite(tenantId, items[0]!, error)];
+    }
+  }
+
+  private async afterWrite(tenantId: string, item: PreparedForWrite, written: boolean): Promise<PipelineOutcome> {
+    const log = this.dependencies.logger.child({ tenantId, documentId: item.document.id });
+    if (!written) {
+      log.info('document changed or was deleted while processing; result discarded');
+      return 'skipped';
+    }
+    await this.publish(tenantId, item.document.id, 'indexed', { chunkCount: item.prepared.chunks.length });
+    log.info({ chunks: item.prepared.chunks.length }, 'document indexed');
+    return 'indexed';
+  }
+
+  private async failedWrite(tenantId: string, item: PreparedForWrite, error: unknown): Promise<PipelineOutcome | Error> {
+    try {
+      return await this.settleFailure(tenantId, item.document.id, 'extracting', error, item.job.finalAttempt);
+    } catch (retry) {
+      return retry instanceof Error ? retry : new Error(String(retry));
+    }
+  }
+
+  /** Everything up to the write: the prepared document, or the outcome when there is nothing to write. */
+  private async prepare(
+    tenantId: string,
+    documentId: string,
+    options: { finalAttempt: boolean; signal?: AbortSignal | undefined },
+  ): Promise<PipelineOutcome | { document: DocumentRow; prepared: PreparedDocument }> {
     const { database, logger } = this.dependencies;
     const log = logger.child({ tenantId, documentId });
+    // The attempt is counted and the first stage recorded in one statement.
     const document = await withTenant(database, tenantId, async (transaction) => {
       const result = await transaction.query<DocumentRow>(
-        `UPDATE documents SET attempts = attempts + 1, updated_at = now() WHERE id = $1
+        `UPDATE documents SET attempts = attempts + 1, status = 'parsing', updated_at = now(), error_code = NULL,
+                error_message = NULL, failed_stage = NULL
+         WHERE id = $1
          RETURNING id, file_name, title, storage_key, content_hash, status`,
         [documentId],
       );
@@ -83,7 +178,7 @@ export class DocumentPipeline {
     }
     let stage: DocumentStatus = 'parsing';
     try {
-      await this.setStatus(tenantId, documentId, 'parsing');
+      await this.publish(tenantId, documentId, 'parsing');
       if (!document.storage_key) throw new DocumentError('empty_document', 'The original file is missing');
       const bytes = await this.dependencies.storage.get(document.storage_key, options.signal);
       const structured = await (this.dependencies.parser ?? { parse: parseDocument }).parse(
@@ -146,28 +241,33 @@ export class DocumentPipeline {
         entityEmbeddings,
         entityDescriptions,
       };
-      const written = await this.writeWithRetry(tenantId, document, prepared);
-      if (!written) {
-        log.info('document changed or was deleted while processing; result discarded');
-        return 'skipped';
-      }
-      await this.publish(tenantId, documentId, 'indexed', { chunkCount: preparedChunks.length });
-      log.info({ chunks: preparedChunks.length }, 'document indexed');
-      return 'indexed';
+      return { document, prepared };
     } catch (error) {
-      const permanent = error instanceof DocumentError;
-      if (!permanent && !options.finalAttempt) {
-        log.warn({ err: error, stage }, 'ingestion attempt failed; will retry');
-        throw error;
-      }
-      const code = isRhizomeError(error) ? error.code : 'internal_error';
-      const message = permanent
-        ? (error as DocumentError).message
-        : `Ingestion failed after retries: ${error instanceof Error ? error.message : String(error)}`;
-      await this.markFailed(tenantId, documentId, stage, code, message);
-      log.info({ stage, code }, 'document failed');
-      return 'failed';
+      return this.settleFailure(tenantId, documentId, stage, error, options.finalAttempt);
     }
+  }
+
+  /** A permanent error, or any on the last attempt, fails the document; anything else is rethrown for a retry. */
+  private async settleFailure(
+    tenantId: string,
+    documentId: string,
+    stage: DocumentStatus,
+    error: unknown,
+    finalAttempt: boolean,
+  ): Promise<PipelineOutcome> {
+    const log = this.dependencies.logger.child({ tenantId, documentId });
+    const permanent = error instanceof DocumentError;
+    if (!permanent && !finalAttempt) {
+      log.warn({ err: error, stage }, 'ingestion attempt failed; will retry');
+      throw error;
+    }
+    const code = isRhizomeError(error) ? error.code : 'internal_error';
+    const message = permanent
+      ? (error as DocumentError).message
+      : `Ingestion failed after retries: ${error instanceof Error ? error.message : String(error)}`;
+    await this.markFailed(tenantId, documentId, stage, code, message);
+    log.info({ stage, code }, 'document failed');
+    return 'failed';
   }
 
   private async embedNewEntities(
@@ -249,23 +349,39 @@ export class DocumentPipeline {
     return new Map(merged);
   }
 
-  /** Writes the index; false when the document was deleted or its content replaced meanwhile. */
-  private async writeWithRetry(tenantId: string, document: DocumentRow, prepared: PreparedDocument): Promise<boolean> {
+  /**
+   * Writes the documents' indexes in one transaction; per document, false when it was deleted or
+   * its content replaced meanwhile (nothing is written for it).
+   */
+  private async writeWithRetry(tenantId: string, items: readonly PreparedForWrite[]): Promise<boolean[]> {
     const graph = graphNameForTenant(tenantId);
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await withTenant(this.dependencies.database, tenantId, async (transaction) => {
           await lockTenantIndex(transaction, tenantId);
-          const current = await transaction.query<{ content_hash: string }>(
-            'SELECT content_hash FROM documents WHERE id = $1 FOR UPDATE',
-            [document.id],
+          const current = await transaction.query<{ id: string; content_hash: string; indexed_before: boolean }>(
+            `SELECT d.id, d.content_hash, EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id) AS indexed_before
+             FROM documents d WHERE d.id = ANY($1::uuid[]) ORDER BY d.id FOR UPDATE OF d`,
+            [items.map((item) => item.document.id)],
           );
-          if (current.rows[0]?.content_hash !== document.content_hash) return false;
+          const rows = new Map(current.rows.map((row) => [row.id, row]));
+          const unchanged = items.map((item) => rows.get(item.document.id)?.content_hash === item.document.content_hash);
+          const toWrite = items.filter((_, index) => unchanged[index]);
+          if (toWrite.length === 0) return unchanged;
           await useGraphSearchPath(transaction);
-          await removeDocumentIndex(transaction, tenantId, document.id, graph);
-          await writeDocumentIndex(transaction, tenantId, document.id, graph, prepared);
-          await markIndexed(transaction, document.id, prepared);
-          return true;
+          for (const item of toWrite) {
+            if (rows.get(item.document.id)!.indexed_before) {
+              await removeDocumentIndex(transaction, tenantId, item.document.id, graph);
+            }
+          }
+          await writeDocumentsIndex(
+            transaction,
+            tenantId,
+            graph,
+            toWrite.map((item) => ({ documentId: item.document.id, prepared: item.prepared })),
+          );
+          await markIndexed(transaction, toWrite);
+          return unchanged;
         });
       } catch (error) {
         const state = (error as { code?: string }).code;
@@ -324,13 +440,22 @@ export class DocumentPipeline {
   }
 }
 
-async function markIndexed(transaction: Queryable, documentId: string, prepared: PreparedDocument): Promise<void> {
+async function markIndexed(transaction: Queryable, items: readonly PreparedForWrite[]): Promise<void> {
   await transaction.query(
-    `UPDATE documents SET status = 'indexed', title = $2, language = $3, page_count = $4, chunk_count = $5,
-            embedding_model = $6, indexed_at = now(), updated_at = now(),
+    `UPDATE documents d SET status = 'indexed', title = u.title, language = u.language, page_count = u.page_count,
+            chunk_count = u.chunk_count, embedding_model = u.embedding_model, indexed_at = now(), updated_at = now(),
             error_code = NULL, error_message = NULL, failed_stage = NULL
-     WHERE id = $1`,
-    [documentId, prepared.title, prepared.language, prepared.pageCount, prepared.chunks.length, prepared.embeddingModel],
+     FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[])
+          AS u(id, title, language, page_count, chunk_count, embedding_model)
+     WHERE d.id = u.id`,
+    [
+      items.map((item) => item.document.id),
+      items.map((item) => item.prepared.title),
+      items.map((item) => item.prepared.language),
+      items.map((item) => item.prepared.pageCount),
+      items.map((item) => item.prepared.chunks.length),
+      items.map((item) => item.prepared.embeddingModel),
+    ],
   );
 }
 

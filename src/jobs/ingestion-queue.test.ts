@@ -64,9 +64,10 @@ describeEachDriver('the job queue (pg-boss with heartbeats)', (driver) => {
     const attempts: IngestionJobContext[] = [];
     let finish: () => void = () => undefined;
     const released = new Promise<void>((resolve) => (finish = resolve));
-    await queue.work(1, async (context) => {
-      attempts.push(context);
+    await queue.work(1, 1, async (contexts) => {
+      attempts.push(...contexts);
       await released;
+      return [undefined];
     });
     await queue.enqueue({ tenantId, documentId: 'long' });
     await until('the job to start', async () => attempts.length > 0);
@@ -101,14 +102,35 @@ describeEachDriver('the job queue (pg-boss with heartbeats)', (driver) => {
     await vanished.stop({ graceful: false, close: false });
 
     const attempts: IngestionJobContext[] = [];
-    await queue.work(1, async (context) => {
-      attempts.push(context);
+    await queue.work(1, 1, async (contexts) => {
+      attempts.push(...contexts);
+      return [undefined];
     });
     await until('the job to be retried and completed', async () => (await queue.pendingCount()) === 0);
     expect(attempts).toEqual([
       { job: { tenantId, documentId: 'orphaned' }, attempt: 2, finalAttempt: false },
     ]);
   }, 180_000);
+
+  it('hands a worker a batch and settles each job on its own: a failed one is retried alone', async () => {
+    const queue = open();
+    for (const documentId of ['a', 'b', 'c']) await queue.enqueue({ tenantId, documentId });
+    const batches: string[][] = [];
+    await queue.work(1, 8, async (contexts) => {
+      batches.push(contexts.map(({ job, attempt }) => `${job.documentId}#${attempt}`));
+      return contexts.map(({ job, attempt }) =>
+        job.documentId === 'b' && attempt === 1 ? new Error('transient') : undefined,
+      );
+    });
+    await until('every job to complete', async () => (await queue.pendingCount()) === 0);
+    expect(batches[0]!.sort()).toEqual(['a#1', 'b#1', 'c#1']);
+    expect(batches.slice(1).flat()).toEqual(['b#2']);
+    expect(await jobStates(testDatabase.database, ingestionQueueName)).toEqual([
+      { state: 'completed', retry_count: 0 },
+      { state: 'completed', retry_count: 1 },
+      { state: 'completed', retry_count: 0 },
+    ]);
+  }, 120_000);
 
   it('debounces community rebuilds: a burst of requests leaves one waiting rebuild, started after the last', async () => {
     const queue = open({ communityDebounceSeconds: 3_600 });

@@ -165,25 +165,44 @@ export class IngestionQueue implements JobQueue {
     return id;
   }
 
-  /** Starts `concurrency` workers in this process; each handles one job at a time. */
-  async work(concurrency: number, handler: (context: IngestionJobContext) => Promise<void>): Promise<void> {
+  /**
+   * Starts `concurrency` workers in this process. Each fetches up to `batchSize` jobs at a time and
+   * hands them to `handler` together; the handler answers per job, and a job answered with an Error
+   * is retried (or failed, on its last attempt) on its own.
+   */
+  async work(
+    concurrency: number,
+    batchSize: number,
+    handler: (contexts: readonly IngestionJobContext[]) => Promise<(Error | undefined)[]>,
+  ): Promise<void> {
     await this.start();
     for (let index = 0; index < concurrency; index += 1) {
       let workerId = '';
       workerId = await this.boss.work(
         ingestionQueueName,
-        { includeMetadata: true, batchSize: 1, pollingIntervalSeconds: this.options.pollingIntervalSeconds },
+        {
+          includeMetadata: true,
+          batchSize,
+          perJobResults: true,
+          pollingIntervalSeconds: this.options.pollingIntervalSeconds,
+        },
         async (jobs: JobWithMetadata<IngestionJob>[]) => {
-          for (const job of jobs) {
-            await handler({
+          const outcomes = await handler(
+            jobs.map((job) => ({
               job: job.data,
               attempt: job.retryCount + 1,
               finalAttempt: job.retryCount >= job.retryLimit,
-            });
-          }
+            })),
+          );
           // pg-boss waits out the polling interval after every fetch; while there is work, look
-          // for the next job at once instead (measured: 2 s per document otherwise).
+          // for the next batch at once instead (measured: 2 s per document otherwise).
           if (jobs.length > 0) this.boss.notifyWorker(workerId);
+          return jobs.map((job, position) => {
+            const error = outcomes[position];
+            return error
+              ? { id: job.id, status: 'failed' as const, output: { message: error.message } }
+              : { id: job.id, status: 'completed' as const };
+          });
         },
       );
       this.workerIds.push(workerId);

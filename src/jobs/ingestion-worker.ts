@@ -9,6 +9,8 @@ import { ingestionQueueName, type CommunityJobContext, type IngestionQueue } fro
 
 export interface IngestionWorkerOptions {
   readonly concurrency: number;
+  /** Jobs a worker takes at once; their index writes share one transaction. */
+  readonly batchSize: number;
   /** Documents left `queued` this long without progress are enqueued again. */
   readonly strandedAfterSeconds: number;
   readonly sweepIntervalMs: number;
@@ -38,9 +40,15 @@ export class IngestionWorker {
 
   async start(): Promise<void> {
     await this.queue.start();
-    await this.queue.work(this.options.concurrency, async ({ job, finalAttempt }) => {
-      const outcome = await this.pipeline.process(job.tenantId, job.documentId, { finalAttempt });
-      if (outcome === 'indexed') await this.queue.scheduleCommunityRebuild(job.tenantId);
+    await this.queue.work(this.options.concurrency, this.options.batchSize, async (contexts) => {
+      const outcomes = await this.pipeline.processBatch(
+        contexts.map(({ job, finalAttempt }) => ({ tenantId: job.tenantId, documentId: job.documentId, finalAttempt })),
+      );
+      const indexedTenants = new Set(
+        contexts.filter((_, index) => outcomes[index] === 'indexed').map(({ job }) => job.tenantId),
+      );
+      for (const tenantId of indexedTenants) await this.queue.scheduleCommunityRebuild(tenantId);
+      return outcomes.map((outcome) => (outcome instanceof Error ? outcome : undefined));
     });
     await this.queue.workCommunities((context) => this.onCommunityRebuild(context));
     this.sweepTimer = setInterval(() => {

@@ -194,6 +194,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
         embedder,
         {
           concurrency: config.ingestion.workerConcurrency,
+          batchSize: config.ingestion.workerBatchSize,
           strandedAfterSeconds: 300,
           sweepIntervalMs: 60_000,
           communityMaxDelaySeconds: 600,
