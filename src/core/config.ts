@@ -83,6 +83,11 @@ const settingsSchema = z.object({
     .min(1)
     .default(512 * 1024 * 1024),
   RHIZOME_MAX_DOCUMENT_CHARACTERS: z.coerce.number().int().min(1).default(20_000_000),
+  // Defaults depend on the profile (off under test, where suites poll hard); see below.
+  RHIZOME_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  RHIZOME_RATE_LIMIT_PER_TENANT: z.coerce.number().int().min(0).max(10_000_000).optional(),
+  RHIZOME_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).optional(),
+  RHIZOME_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   RHIZOME_PARSE_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3_600).default(120),
   RHIZOME_PARSE_MEMORY_MB: z.coerce.number().int().min(64).max(65_536).default(1_024),
   CHAT_PROVIDER: z.enum(['none', 'openai']).default('none'),
@@ -132,6 +137,14 @@ export interface Config {
     readonly trustProxy: boolean;
     readonly shutdownTimeoutMs: number;
     readonly maxUploadBytes: number;
+    /** Requests per minute per key and per tenant, failed authentications per address; 0 disables. */
+    readonly rateLimits: {
+      readonly perKeyPerMinute: number;
+      readonly perTenantPerMinute: number;
+      readonly authenticationFailuresPerMinute: number;
+    };
+    /** When set, /metrics needs `Authorization: Bearer <token>`; otherwise it is public. */
+    readonly metricsToken: string | undefined;
   };
   readonly storage:
     | { readonly kind: 'local'; readonly directory: string }
@@ -344,6 +357,12 @@ export function loadConfig(environment: Environment = process.env): Config {
       trustProxy: settings.RHIZOME_TRUST_PROXY,
       shutdownTimeoutMs: settings.RHIZOME_SHUTDOWN_TIMEOUT_MS,
       maxUploadBytes: settings.RHIZOME_MAX_UPLOAD_BYTES,
+      rateLimits: {
+        perKeyPerMinute: settings.RHIZOME_RATE_LIMIT_PER_KEY ?? (profile === 'test' ? 0 : 1_200),
+        perTenantPerMinute: settings.RHIZOME_RATE_LIMIT_PER_TENANT ?? (profile === 'test' ? 0 : 6_000),
+        authenticationFailuresPerMinute: settings.RHIZOME_AUTH_FAILURES_PER_MINUTE ?? (profile === 'test' ? 0 : 30),
+      },
+      metricsToken: settings.RHIZOME_METRICS_TOKEN,
     },
     storage:
       settings.RHIZOME_STORAGE === 's3'

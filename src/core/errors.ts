@@ -103,6 +103,23 @@ export class DatabaseUnavailableError extends RhizomeError {
   }
 }
 
+/**
+ * Every database connection of this process is busy: the database is fine, this instance is
+ * saturated. Clients should back off and retry; it is not an outage.
+ */
+export class OverloadedError extends RhizomeError {
+  constructor(message: string, options: RhizomeErrorOptions = {}) {
+    super('overloaded', 'unavailable', 'system', message, options);
+  }
+}
+
+/** Too many requests from one key, tenant or address: retry after the window. */
+export class RateLimitedError extends RhizomeError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('rate_limited', 'rate_limited', 'user', message, { details: { retryAfterSeconds } });
+  }
+}
+
 /** A model provider (chat, embedding, rerank) or object store failed. */
 export class UpstreamError extends RhizomeError {
   constructor(code: string, message: string, options: RhizomeErrorOptions = {}) {

@@ -7,6 +7,7 @@ import type {
   Queryable,
   TransactionOptions,
 } from '../core/database.js';
+import { OverloadedError } from '../core/errors.js';
 import { translateConnectionError } from './connection-errors.js';
 
 type Client = pg.PoolClient;
@@ -23,6 +24,18 @@ function adaptResult<Row>(result: pg.QueryResult | pg.QueryResult[]): QueryResul
     };
   }
   return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 };
+}
+
+/**
+ * A connection that could not be had because every one of the pool's connections is checked out
+ * is saturation, not an outage: the same acquire timeout reports both, so the pool's state decides.
+ */
+function translateAcquireError(error: unknown, pool: pg.Pool): unknown {
+  const saturated = pool.totalCount >= (pool.options.max ?? 10) && pool.idleCount === 0;
+  if (saturated && error instanceof Error && error.message.includes('timeout exceeded when trying to connect')) {
+    return new OverloadedError('Every database connection of this instance is busy; retry shortly', { cause: error });
+  }
+  return translateConnectionError(error);
 }
 
 function statistics(pool: pg.Pool): PoolStatistics {
@@ -82,7 +95,7 @@ export class PoolDatabase implements Database {
     try {
       return adaptResult<Row>(await this.primary.query(sql, parameters as unknown[] | undefined));
     } catch (error) {
-      throw translateConnectionError(error);
+      throw translateAcquireError(error, this.primary);
     }
   }
 
@@ -92,7 +105,7 @@ export class PoolDatabase implements Database {
     try {
       client = await pool.connect();
     } catch (error) {
-      throw translateConnectionError(error);
+      throw translateAcquireError(error, pool);
     }
     let broken = false;
     try {

@@ -18,6 +18,7 @@ import { registerMetrics } from './metrics.js';
 import { requestIdFor } from './request-id.js';
 import { registerChatRoutes } from './routes/chat-routes.js';
 import { registerUnsafeTextGuard } from './unsafe-text-guard.js';
+import { registerAuthenticationThrottle, registerRateLimits } from './rate-limits.js';
 import { registerCollectionRoutes } from './routes/collection-routes.js';
 import { registerDifyRetrievalRoutes } from './routes/dify-retrieval-routes.js';
 import { registerDocumentRoutes } from './routes/document-routes.js';
@@ -72,8 +73,10 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
 
   registerErrorHandling(app);
   registerUnsafeTextGuard(app);
-  registerMetrics(app, database);
+  registerMetrics(app, database, config.server.metricsToken);
+  registerAuthenticationThrottle(app, config.server.rateLimits);
   registerAuthentication(app, dependencies.keys);
+  await registerRateLimits(app, config.server.rateLimits);
   registerHealthRoutes(app, database);
   if (dependencies.publicApi ?? true) {
     registerTenantRoutes(app, dependencies.tenants);

@@ -124,6 +124,8 @@ function send(request: FastifyRequest, reply: FastifyReply, status: number, body
   }
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="rhizome"');
   if (status === 503) reply.header('retry-after', '5');
+  const retryAfter = body.error.details?.retryAfterSeconds;
+  if (status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
   return reply.status(status).send(format === 'openai' ? openAiBody(status, body) : body);
 }
 

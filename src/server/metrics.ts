@@ -1,4 +1,6 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { AuthenticationError } from '../core/errors.js';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../core/database.js';
 
@@ -6,7 +8,7 @@ import type { Database } from '../core/database.js';
  * Prometheus metrics for one server instance. A registry per instance (not prom-client's global
  * one) so several apps in one process — tests, `--role all` — never clash.
  */
-export function registerMetrics(app: FastifyInstance, database: Database): Registry {
+export function registerMetrics(app: FastifyInstance, database: Database, metricsToken?: string): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -43,9 +45,20 @@ export function registerMetrics(app: FastifyInstance, database: Database): Regis
     );
   });
 
-  app.get('/metrics', { config: { public: true } }, async (_request, reply) => {
+  app.get('/metrics', { config: { public: true } }, async (request, reply) => {
+    // Public on a private port by default; with a token set, scrapers must present it.
+    if (metricsToken !== undefined && !bearerMatches(request.headers.authorization, metricsToken)) {
+      throw new AuthenticationError('invalid_credentials', 'The metrics endpoint needs Authorization: Bearer <RHIZOME_METRICS_TOKEN>');
+    }
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
   return registry;
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const presented = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1] ?? '';
+  const expected = createHash('sha256').update(token).digest();
+  // Hash both sides: equal lengths for the constant-time comparison, whatever was sent.
+  return timingSafeEqual(createHash('sha256').update(presented).digest(), expected);
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../../core/database.js';
+import { OverloadedError } from '../../core/errors.js';
 import { currentMigrationId, latestMigrationId } from '../../db/migrate.js';
 
 const readinessTimeoutMs = 2_000;
@@ -33,6 +34,12 @@ export function registerHealthRoutes(app: FastifyInstance, database: Database): 
       }
       return { status: 'ready', database: database.driver, migrations: { current, expected } };
     } catch (error) {
+      // Every connection busy (requests queue for one) says this instance is loaded, not that the
+      // database is gone: stay in rotation; requests over the limit get 503 overloaded themselves.
+      const pool = database.poolStatistics().primary;
+      if (error instanceof OverloadedError || (pool.idle === 0 && pool.waiting > 0 && pool.total > 0)) {
+        return { status: 'ready', database: database.driver, saturated: true, migrations: { expected } };
+      }
       request.log.warn({ err: error }, 'readiness check failed');
       return reply.status(503).send({ status: 'unavailable', reason: 'database_unavailable' });
     }
