@@ -28,11 +28,15 @@ try {
   const tenant = await runtime.tenants.find(reusableEvaluationSlug(corpusFingerprint(dataset)));
   if (!tenant) throw new Error('ingest the set first: rhizome eval retrieval --reuse');
   const sourceKeys = new Map<number, string>();
-  const chunkRows = await runtime.database.query<{ id: number; source_key: string }>(
-    'SELECT c.id, d.source_key FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.tenant_id = $1',
+  const texts = new Map<number, string>();
+  const chunkRows = await runtime.database.query<{ id: number; source_key: string; text: string }>(
+    'SELECT c.id, d.source_key, c.text FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.tenant_id = $1',
     [tenant.id],
   );
-  for (const row of chunkRows.rows) sourceKeys.set(Number(row.id), row.source_key);
+  for (const row of chunkRows.rows) {
+    sourceKeys.set(Number(row.id), row.source_key);
+    texts.set(Number(row.id), row.text);
+  }
   const compact = (chunks: readonly RankedChunk[]) => chunks.map((chunk) => [chunk.chunkId, Number(chunk.score.toPrecision(6))]);
   const queries = [];
   const queryIds = evaluableQueryIds(dataset);
@@ -63,7 +67,7 @@ try {
   }
   writeFileSync(
     values.out,
-    JSON.stringify({ set: values.data, qrels: Object.fromEntries([...dataset.qrels].map(([id, grades]) => [id, Object.fromEntries(grades)])), chunks: Object.fromEntries(sourceKeys), queries }),
+    JSON.stringify({ set: values.data, qrels: Object.fromEntries([...dataset.qrels].map(([id, grades]) => [id, Object.fromEntries(grades)])), chunks: Object.fromEntries(sourceKeys), texts: Object.fromEntries(texts), queries }),
   );
   log(`wrote ${queries.length} queries to ${values.out}`);
 } finally {

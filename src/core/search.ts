@@ -37,6 +37,11 @@ export const searchRequestSchema = z.object({
   fusion: z.enum(searchFusions).default('rrf'),
   /** Rerank the fused candidates with the configured reranker (ignored when none is configured). */
   rerank: z.boolean().default(false),
+  /**
+   * Reorder the first fused candidates by offline passage evidence — term proximity — and explain
+   * answer type, proximity and coverage per hit (src/retrieval/evidence-rerank.ts).
+   */
+  evidence: z.boolean().default(false),
 });
 export type SearchRequest = z.input<typeof searchRequestSchema>;
 export type ParsedSearchRequest = z.output<typeof searchRequestSchema>;
@@ -67,7 +72,24 @@ export interface ListWeight {
   readonly reason: string;
 }
 
+/** Offline passage evidence for a hit (src/retrieval/passage-signals.ts). */
+export interface PassageEvidence {
+  readonly coverage: number;
+  readonly orderedProximity: number;
+  readonly unorderedProximity: number;
+  /** What the question asks for (who → person…), null when it asks for no particular type. */
+  readonly answerType: 'person' | 'time' | 'number' | 'place' | null;
+  /** 1 when a candidate answer of that type stands near a question term. */
+  readonly answerNearby: number;
+  /** The hit's rank after fusion, before this reordering. */
+  readonly fusedRank: number;
+  /** 1 / fusedRank + proximity: what the reordering sorted by. */
+  readonly score: number;
+}
+
 export interface HitExplanation {
+  /** With `evidence: true`: the offline passage evidence that reordered the first candidates. */
+  readonly evidence?: PassageEvidence;
   readonly fusion: 'rrf' | 'convex';
   readonly lists: readonly ListContribution[];
   /** Every list of the mode with the weight it got for this query and why; 0 means not fused. */

@@ -5,6 +5,7 @@ import {
   searchRequestSchema,
   type CommunitySummary,
   type ListWeight,
+  type PassageEvidence,
   type ParsedSearchRequest,
   type SearchHit,
   type SearchMode,
@@ -19,6 +20,7 @@ import { findBridgeEntities, secondHopSeeds } from './graph/bridge-entities.js';
 import { graphSearchWithSeeds, walkFromSeeds } from './graph/graph-search.js';
 import type { SeedEntity } from './graph/seed-entities.js';
 import { fuseWithTrust } from './trusted-fusion.js';
+import { evidenceDepth, rerankByEvidence } from './evidence-rerank.js';
 import type { FusedChunk, RankedList } from './reciprocal-rank-fusion.js';
 import type { SearchCache } from './search-cache.js';
 import { vectorSearch } from './vector-search.js';
@@ -150,15 +152,21 @@ export class SearchService {
     const allLists = [...lexicalLists, ...vectorLists, ...communityResult.lists];
     const trusted = fuseWithTrust(allLists, request.fusion, semantic, questionStrength(graphSeeds));
     let fused = trusted.fused;
-    const candidates = fused.slice(0, Math.max(request.k, request.rerank ? 50 : 0));
+    const candidates = fused.slice(0, Math.max(request.k, request.rerank ? 50 : 0, request.evidence ? evidenceDepth : 0));
     const rows = await this.read(tenantId, (transaction) => loadChunks(transaction, candidates));
+    let evidence = new Map<number, PassageEvidence>();
+    if (request.evidence) {
+      ({ ranking: fused, evidence } = rerankByEvidence(request.query, fused, (chunkId) => rows.get(chunkId)?.text));
+    }
     let rerankScores = new Map<number, number>();
     if (request.rerank && this.dependencies.reranker && fused.length > 1) {
       ({ fused, rerankScores } = await this.rerank(request, fused, rows));
     }
     const hits = fused.slice(0, request.k).flatMap((chunk) => {
       const row = rows.get(chunk.chunkId);
-      return row ? [toHit(row, chunk, request.fusion, trusted.weights, rerankScores.get(chunk.chunkId))] : [];
+      return row
+        ? [toHit(row, chunk, request.fusion, trusted.weights, rerankScores.get(chunk.chunkId), evidence.get(chunk.chunkId))]
+        : [];
     });
     const response: SearchResponse = {
       query: request.query,
@@ -234,6 +242,7 @@ function toHit(
   fusion: 'rrf' | 'convex',
   weights: readonly ListWeight[],
   rerankScore: number | undefined,
+  evidence: PassageEvidence | undefined,
 ): SearchHit {
   return {
     chunkId: row.id,
@@ -253,6 +262,7 @@ function toHit(
       weights,
       fusedScore: chunk.fusedScore,
       ...(rerankScore === undefined ? {} : { rerankScore }),
+      ...(evidence === undefined ? {} : { evidence }),
       matchedTerms: chunk.matchedTerms,
       entities: chunk.entities,
     },

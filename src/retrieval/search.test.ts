@@ -126,6 +126,15 @@ describeEachDriver('search', (driver) => {
     expect(convex.hits[0]!.explanation.fusion).toBe('convex');
     const weightSum = convex.hits[0]!.explanation.lists.reduce((sum, list) => sum + list.weight, 0);
     expect(convex.hits[0]!.explanation.fusedScore).toBeLessThanOrEqual(weightSum + 1e-9);
+    const withEvidence = await platform.runtime.search.search(tenant.id, {
+      query: 'Who designed the Difference Engine?',
+      mode: 'mix',
+      k: 3,
+      evidence: true,
+    });
+    expect(withEvidence.hits[0]!.fileName).toBe('babbage.md');
+    expect(withEvidence.hits[0]!.explanation.evidence).toMatchObject({ answerType: 'person', coverage: 1 });
+    expect(top.explanation.evidence).toBeUndefined();
   });
 
   it('applies collection, document and metadata filters in every list', async () => {
