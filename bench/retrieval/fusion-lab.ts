@@ -67,6 +67,9 @@ const corroborated =
 
 const names: DumpedList[] = ['bm25', 'vector', 'graph', 'community'];
 const methods: Record<string, Method> = {
+  naive: fixed({ vector: 1 }),
+  local: fixed({ graph: 1 }),
+  global: fixed({ community: 1 }),
   'project hybrid': fixed({}),
   'project mix': fixed({}),
   'project bm25+graph': fixed({}),
@@ -141,7 +144,7 @@ for (const file of process.argv.slice(2)) {
   console.log(`\n${file} (${dump.queries.length} queries)`);
   console.log('method'.padEnd(22), 'fusion', 'nDCG@10', 'R@10  ', 'all@10', 'MRR@10');
   for (const [label, method] of Object.entries(methods)) {
-    for (const fusion of ['rrf', 'convex', 'max', 'zscore'] as const) {
+    for (const fusion of (process.env.LAB_FUSIONS ?? 'rrf,convex,max,zscore').split(',') as ('rrf' | 'convex' | 'max' | 'zscore')[]) {
       const rankings = new Map<string, string[]>();
       for (const query of dump.queries) {
         const { lists } = method(query, names);
