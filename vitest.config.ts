@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts', 'web/src/**/*.test.ts'],
     environment: 'node',
     // PGlite instances, child processes and a real server per test file: a shared 2-core machine
     // under load (load average 20+ seen) starts a child process in over a minute. Tests assert

@@ -36,6 +36,14 @@ const settingsSchema = z.object({
     .optional(),
   RHIZOME_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
   RHIZOME_TRUST_PROXY: booleanFromString.default(false),
+  /** The built web UI to serve at `/`: `auto` (web/dist of this checkout or image, when built), a folder, or `off`. */
+  RHIZOME_WEB_DIR: z.string().min(1).default('auto'),
+  /** Origins allowed to call the API from a browser (a UI hosted on a CDN), comma-separated; `*` for any. */
+  RHIZOME_CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0))
+    .pipe(z.array(z.union([z.literal('*'), z.url({ protocol: /^https?$/ })]))),
   EMBEDDING_PROVIDER: z.enum(['offline', 'openai']).default('offline'),
   EMBEDDING_MODEL: z.string().min(1).optional(),
   EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(16_000).default(384),
@@ -145,6 +153,9 @@ export interface Config {
     };
     /** When set, /metrics needs `Authorization: Bearer <token>`; otherwise it is public. */
     readonly metricsToken: string | undefined;
+    /** `auto`, `off`, or the folder of a built web UI. */
+    readonly webDirectory: string;
+    readonly corsOrigins: readonly string[];
   };
   readonly storage:
     | { readonly kind: 'local'; readonly directory: string }
@@ -363,6 +374,8 @@ export function loadConfig(environment: Environment = process.env): Config {
         authenticationFailuresPerMinute: settings.RHIZOME_AUTH_FAILURES_PER_MINUTE ?? (profile === 'test' ? 0 : 30),
       },
       metricsToken: settings.RHIZOME_METRICS_TOKEN,
+      webDirectory: settings.RHIZOME_WEB_DIR,
+      corsOrigins: settings.RHIZOME_CORS_ORIGINS,
     },
     storage:
       settings.RHIZOME_STORAGE === 's3'

@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { AgentService } from '../core/agent.js';
@@ -11,6 +12,8 @@ import type { AgentSettingsStore } from '../agent/agent-settings.js';
 import type { ThreadStore } from '../agent/memory/thread-store.js';
 import type { ApiKeyService } from '../tenancy/api-key-service.js';
 import type { TenantService } from '../tenancy/tenant-service.js';
+import type { ChatModel, Embedder } from '../core/models.js';
+import { KnowledgeExplorer } from '../explorer/knowledge-explorer.js';
 import { registerAuthentication } from './authentication.js';
 import { registerErrorHandling } from './error-handler.js';
 import type { McpReadTools } from './mcp/create-mcp-server.js';
@@ -22,6 +25,9 @@ import { registerAuthenticationThrottle, registerRateLimits } from './rate-limit
 import { registerCollectionRoutes } from './routes/collection-routes.js';
 import { registerDifyRetrievalRoutes } from './routes/dify-retrieval-routes.js';
 import { registerDocumentRoutes } from './routes/document-routes.js';
+import { registerExplorerRoutes } from './routes/explorer-routes.js';
+import { registerModelRoutes } from './routes/model-routes.js';
+import { findWebDirectory, pageFallback, registerWebInterface } from './web-interface.js';
 import { registerGraphRoutes } from './routes/graph-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerKeyRoutes } from './routes/key-routes.js';
@@ -52,6 +58,9 @@ export interface ServerDependencies {
   readonly agentApi?: boolean;
   /** Serve the public API (roles `api` and `all`); other roles serve only probes and metrics. */
   readonly publicApi?: boolean;
+  /** For the model settings and health check routes. */
+  readonly embedder?: Embedder;
+  readonly chatModel?: ChatModel | null;
 }
 
 /** Builds the HTTP app without listening; `listen` or `inject` (tests, in-process) readies it. */
@@ -71,18 +80,36 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     reply.header('x-request-id', request.id);
   });
 
-  registerErrorHandling(app);
+  if (config.server.corsOrigins.length > 0) {
+    // A web UI hosted elsewhere (a CDN) calls the API from its own origin.
+    await app.register(cors, {
+      origin: config.server.corsOrigins.includes('*') ? true : [...config.server.corsOrigins],
+      exposedHeaders: ['x-request-id'],
+      allowedHeaders: ['authorization', 'content-type', 'x-rhizome-tenant', 'x-request-id', 'accept'],
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      maxAge: 600,
+    });
+  }
+  const publicApi = dependencies.publicApi ?? true;
+  const webDirectory = publicApi ? findWebDirectory(config.server.webDirectory) : null;
+  registerErrorHandling(app, webDirectory ? { notFoundPage: pageFallback(webDirectory) } : {});
   registerUnsafeTextGuard(app);
   registerMetrics(app, database, config.server.metricsToken);
   registerAuthenticationThrottle(app, config.server.rateLimits);
   registerAuthentication(app, dependencies.keys);
   await registerRateLimits(app, config.server.rateLimits);
   registerHealthRoutes(app, database);
-  if (dependencies.publicApi ?? true) {
+  if (publicApi) {
     registerTenantRoutes(app, dependencies.tenants);
     registerKeyRoutes(app, dependencies.keys);
     registerCollectionRoutes(app, dependencies.collections, dependencies.tenants);
-    registerGraphRoutes(app, database, dependencies.tenants);
+    const explorer = new KnowledgeExplorer(database);
+    registerGraphRoutes(app, database, dependencies.tenants, explorer);
+    registerExplorerRoutes(app, dependencies.tenants, explorer);
+    registerModelRoutes(app, config, {
+      ...(dependencies.embedder ? { embedder: dependencies.embedder } : {}),
+      chatModel: dependencies.chatModel ?? null,
+    });
     registerSearchRoutes(app, dependencies.search, dependencies.tenants);
     registerDifyRetrievalRoutes(
       app,
@@ -95,6 +122,9 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
       maxUploadBytes: config.server.maxUploadBytes,
       maxFilesPerUpload: 100,
     });
+    // The web UI (web/dist) at `/`, when it has been built.
+    if (webDirectory) await registerWebInterface(app, webDirectory);
+    else app.log.debug('web UI not built (npm run build:web): serving the API only');
   }
   if (dependencies.agentApi ?? dependencies.publicApi ?? true) {
     if (dependencies.agent) registerChatRoutes(app, dependencies.agent, dependencies.tenants);

@@ -129,7 +129,12 @@ function send(request: FastifyRequest, reply: FastifyReply, status: number, body
   return reply.status(status).send(format === 'openai' ? openAiBody(status, body) : body);
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+export interface ErrorHandlingOptions {
+  /** Answers a not-found request with a page instead (the web UI's deep links); undefined to decline. */
+  readonly notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined;
+}
+
+export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
     const requestId = request.id;
     if (isRhizomeError(error)) {
@@ -172,6 +177,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) =>
+    options.notFoundPage?.(request, reply) ??
     send(request, reply, 404, {
       error: {
         code: 'route_not_found',
