@@ -32,8 +32,9 @@ export async function registerWebInterface(app: FastifyInstance, root: string): 
     await scope.register(fastifyStatic, {
       root,
       prefix: '/',
-      // One route per file of the build (fixed once built); unknown paths reach the not-found handler.
-      wildcard: false,
+      // Looks files up per request, so a rebuild is served without a restart; a missing file
+      // reaches the not-found handler (the page for UI routes, JSON for the rest).
+      wildcard: true,
       index: ['index.html'],
       setHeaders(response, path) {
         response.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');

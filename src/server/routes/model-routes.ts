@@ -34,6 +34,7 @@ async function timed(work: () => Promise<unknown>): Promise<ProviderCheck> {
 }
 
 /**
+ * (Under /v1/admin: /v1/models is the OpenAI-compatible model list.)
  * Model providers as configured (platform admins only; secrets are never returned), and a live
  * check that calls each one once. Settings change through the environment, not this API.
  */
@@ -42,7 +43,7 @@ export function registerModelRoutes(
   config: Config,
   models: { embedder?: Embedder; chatModel?: ChatModel | null },
 ): void {
-  app.get('/v1/models', async (request) => {
+  app.get('/v1/admin/models', async (request) => {
     requireRole(request, 'admin');
     return {
       embedding: {
@@ -63,7 +64,7 @@ export function registerModelRoutes(
     };
   });
 
-  app.post('/v1/models/check', async (request) => {
+  app.post('/v1/admin/models/check', async (request) => {
     requireRole(request, 'admin');
     const { embedder, chatModel } = models;
     return {

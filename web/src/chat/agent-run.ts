@@ -132,6 +132,8 @@ export function entitiesUsed(state: Pick<AgentRunState, 'steps'>): string[] {
     for (const call of step.toolCalls) {
       for (const hit of hitsOf(call.result)) {
         for (const entity of hit.explanation?.entities ?? []) counts.set(entity, (counts.get(entity) ?? 0) + 1);
+        // Bridge results name the entity they crossed.
+        if (typeof hit.entity === 'string') counts.set(hit.entity, (counts.get(hit.entity) ?? 0) + 1);
       }
     }
   }
@@ -144,6 +146,7 @@ export interface PassageLike {
   readonly documentTitle?: string;
   readonly fileName?: string;
   readonly text?: string;
+  readonly entity?: string;
   readonly explanation?: { lists?: { list: string; rank: number }[]; matchedTerms?: string[]; entities?: string[] };
 }
 

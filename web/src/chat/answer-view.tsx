@@ -93,6 +93,14 @@ function ToolCallDetail({ call }: { call: StepView['toolCalls'][number] }) {
           </Text>
         )}
       </Group>
+      {hits.length === 0 && Array.isArray((call.result as { chunkIds?: unknown } | undefined)?.chunkIds) && (
+        <Text size="xs" c="dimmed">
+          {t('chat.tracePassages', { count: ((call.result as { chunkIds: unknown[] }).chunkIds).length })}
+          {Array.isArray((call.result as { entities?: unknown }).entities)
+            ? ` · ${t('search.entities')}: ${((call.result as { entities: string[] }).entities).join(', ')}`
+            : ''}
+        </Text>
+      )}
       {hits.slice(0, 8).map((hit, index) => (
         <Text key={`${hit.chunkId ?? index}`} size="xs" mt={2} lineClamp={2}>
           <Text span fw={500} size="xs">

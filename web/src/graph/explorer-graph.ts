@@ -54,8 +54,8 @@ export function mergeNeighbourhood(
     const attributes = {
       x: isAnchor ? anchor.x : anchor.x + Math.cos(angle) * 10,
       y: isAnchor ? anchor.y : anchor.y + Math.sin(angle) * 10,
-      size: 5 + Math.min(15, Math.sqrt(node.mentionCount) * 2),
-      baseSize: 5 + Math.min(15, Math.sqrt(node.mentionCount) * 2),
+      size: 3 + Math.min(9, Math.sqrt(node.mentionCount) * 1.5),
+      baseSize: 3 + Math.min(9, Math.sqrt(node.mentionCount) * 1.5),
       label: node.name,
       entityType: node.type,
       communityId: node.communityId,
@@ -84,7 +84,7 @@ export function recolor(graph: ExplorerGraph, colorBy: ColorBy): void {
 /** Enlarges the selected node (and only it), so it stands out in the view. */
 export function markSelected(graph: ExplorerGraph, selected: number | null): void {
   graph.forEachNode((key, attributes) => {
-    const size = key === String(selected) ? attributes.baseSize + 6 : attributes.baseSize;
+    const size = key === String(selected) ? attributes.baseSize + 4 : attributes.baseSize;
     if (attributes.size !== size) graph.setNodeAttribute(key, 'size', size);
   });
 }

@@ -71,3 +71,20 @@ describe('UI strings', () => {
     }
   });
 });
+
+describe('language selection', () => {
+  it('resolves both languages to their own strings', async () => {
+    const { createInstance } = await import('i18next');
+    const { languageOptions, supportedLanguage } = await import('./i18n.js');
+    const instance = createInstance();
+    await instance.init({ ...languageOptions, supportedLngs: [...languageOptions.supportedLngs], lng: 'en' });
+    expect(instance.t('nav.documents')).toBe('Documents');
+    await instance.changeLanguage(supportedLanguage('zh-TW'));
+    expect(instance.resolvedLanguage).toBe('zh-CN');
+    expect(instance.t('nav.documents')).toBe('文档');
+    expect(instance.t('graph.counts', { nodes: 3, edges: 2 })).toBe('节点：3 · 边：2');
+    await instance.changeLanguage(supportedLanguage('en-GB'));
+    expect(instance.t('nav.documents')).toBe('Documents');
+    expect(supportedLanguage('fr')).toBe('fr');
+  });
+});

@@ -147,6 +147,8 @@ export const en = {
     unsupported: 'Not confirmed by the passage',
     openCitation: 'Open source {{index}}: {{title}}',
     steps: 'Steps ({{count}})',
+    showSteps: 'Show steps',
+    tracePassages: 'passages found: {{count}}',
     showInGraph: 'Show in graph',
     usage: '{{model}} · {{ms}} ms · tokens: {{tokens}}',
     node: {
@@ -159,6 +161,8 @@ export const en = {
       answer: 'Write the answer',
       generate: 'Write the answer',
       verify: 'Check citations',
+      understand: 'Understand the question',
+      expand: 'Follow bridge entities',
     },
   },
   graph: {

@@ -149,6 +149,8 @@ export const zhCN: Dictionary = {
     unsupported: '段落未能证实该陈述',
     openCitation: '打开来源 {{index}}：{{title}}',
     steps: '步骤（{{count}}）',
+    showSteps: '显示步骤',
+    tracePassages: '找到段落：{{count}}',
     showInGraph: '在图谱中查看',
     usage: '{{model}} · {{ms}} 毫秒 · 令牌：{{tokens}}',
     node: {
@@ -161,6 +163,8 @@ export const zhCN: Dictionary = {
       answer: '撰写回答',
       generate: '撰写回答',
       verify: '核对引用',
+      understand: '理解问题',
+      expand: '沿桥接实体扩展',
     },
   },
   graph: {

@@ -263,9 +263,9 @@ interface ProviderCheck {
 function ModelsPanel() {
   const { t } = useTranslation();
   const { call } = useApi();
-  const settings = useQuery({ queryKey: ['models'], queryFn: () => call<ModelSettings>('/v1/models') });
+  const settings = useQuery({ queryKey: ['models'], queryFn: () => call<ModelSettings>('/v1/admin/models') });
   const check = useMutation({
-    mutationFn: () => call<{ embedding: ProviderCheck | null; chat: ProviderCheck | null }>('/v1/models/check', { method: 'POST' }),
+    mutationFn: () => call<{ embedding: ProviderCheck | null; chat: ProviderCheck | null }>('/v1/admin/models/check', { method: 'POST' }),
   });
   const health = (result: ProviderCheck | null | undefined) =>
     result === undefined ? null : result === null ? (

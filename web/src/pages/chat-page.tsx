@@ -18,7 +18,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconDots, IconPlayerStopFilled, IconPlus, IconSend } from '@tabler/icons-react';
+import { IconChevronRight, IconDots, IconPlayerStopFilled, IconPlus, IconSend } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -27,7 +27,7 @@ import { ApiError } from '../api/api-error.js';
 import { agentModeList, type AgentMode, type Thread } from '../api/types.js';
 import { entitiesUsed } from '../chat/agent-run.js';
 import { AnswerText, CitationList, ShowInGraph, StepTimeline } from '../chat/answer-view.js';
-import { threadMessagesFrom } from '../chat/thread-messages.js';
+import { stepsFromTrace, threadMessagesFrom } from '../chat/thread-messages.js';
 import { useChatRun } from '../chat/use-chat-run.js';
 import { confirmAction } from '../components/confirm.js';
 import { EmptyState } from '../components/empty-state.js';
@@ -126,6 +126,28 @@ function ThreadList({ activeId, onNew }: { activeId: string | undefined; onNew: 
   );
 }
 
+/** The step timeline of a stored run, fetched when first opened. */
+function StoredSteps({ threadId, runId }: { threadId: string; runId: string }) {
+  const { t } = useTranslation();
+  const { call, scope } = useApi();
+  const [opened, setOpened] = useState(false);
+  const run = useQuery({
+    queryKey: ['run', threadId, runId, ...scope],
+    queryFn: () => call<unknown>(`/v1/threads/${threadId}/runs/${runId}`),
+    enabled: opened,
+    staleTime: Infinity,
+  });
+  if (!opened) {
+    return (
+      <Button variant="subtle" size="compact-xs" onClick={() => setOpened(true)} leftSection={<IconChevronRight size={14} />}>
+        {t('chat.showSteps')}
+      </Button>
+    );
+  }
+  if (run.isPending) return <Loader size="xs" aria-label={t('common.loading')} />;
+  return <StepTimeline steps={stepsFromTrace(run.data)} defaultOpen />;
+}
+
 function UserBubble({ text }: { text: string }) {
   return (
     <Group justify="flex-end">
@@ -212,8 +234,19 @@ export function ChatPage() {
             message.role === 'user' ? (
               <UserBubble key={message.id} text={message.text} />
             ) : (
-              <Paper key={message.id} withBorder p="sm" data-testid="assistant-message">
+              <Paper key={message.id} withBorder p="sm" data-testid="assistant-message" data-status="stored">
+                {message.runId && threadId && <StoredSteps threadId={threadId} runId={message.runId} />}
                 <AnswerText text={message.text} citations={message.citations} />
+                {message.notFound && (
+                  <Text size="xs" c="orange">
+                    {t('chat.notFound')}
+                  </Text>
+                )}
+                {message.error && (
+                  <Alert color="red" mt="xs" title={t('chat.failed')}>
+                    {message.error.message} ({message.error.code})
+                  </Alert>
+                )}
                 <CitationList citations={message.citations} />
               </Paper>
             ),

@@ -246,10 +246,13 @@ export function GraphPage() {
     if (!sigma) return;
     markSelected(graph.current, selected);
     // The canvas column narrows when the side panel opens.
-    requestAnimationFrame(() => {
+    const frame = requestAnimationFrame(() => {
+      // Not after the page (and its renderer) is gone.
+      if (renderer.current !== sigma) return;
       sigma.resize();
       sigma.refresh();
     });
+    return () => cancelAnimationFrame(frame);
   }, [selected]);
 
   const legend = new Map<string, string>();

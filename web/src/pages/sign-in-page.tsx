@@ -1,7 +1,7 @@
 import { Accordion, Alert, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Navigate, useNavigate } from 'react-router';
+import { Navigate } from 'react-router';
 import { ApiError } from '../api/api-error.js';
 import { callApi } from '../api/client.js';
 import { defaultApiUrl, type Session } from '../api/session.js';
@@ -12,12 +12,12 @@ import { useSession } from '../components/session-context.js';
 export function SignInPage() {
   const { t } = useTranslation();
   const { session, setSession } = useSession();
-  const navigate = useNavigate();
   const [key, setKey] = useState('');
   const [server, setServer] = useState(defaultApiUrl);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  if (session) return <Navigate to="/documents" replace />;
+  // An admin without a tenant starts in Admin, where tenants are created.
+  if (session) return <Navigate to={session.role === 'admin' && !session.tenant ? '/admin' : '/documents'} replace />;
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
@@ -32,7 +32,6 @@ export function SignInPage() {
         tenant = tenants[0]?.id ?? null;
       }
       setSession({ ...draft, role: me.role, keyTenantId: me.tenantId, tenant });
-      void navigate(me.role === 'admin' && !tenant ? '/admin' : '/documents', { replace: true });
     } catch (caught) {
       setError(
         caught instanceof ApiError
