@@ -142,7 +142,7 @@ export function GraphPage() {
   const graph = useRef(createExplorerGraph());
   const renderer = useRef<Sigma<NodeAttributes, EdgeAttributes> | null>(null);
   const [webglError, setWebglError] = useState<string | null>(null);
-  const [counts, setCounts] = useState({ nodes: 0, edges: 0 });
+  const [counts, setCounts] = useState({ nodes: 0, edges: 0, expanded: 0 });
   const [selected, setSelected] = useState<number | null>(null);
   const [colorBy, setColorBy] = useState<ColorBy>('type');
   const [search, setSearch] = useState('');
@@ -169,7 +169,11 @@ export function GraphPage() {
         });
         mergeNeighbourhood(graph.current, entityId, neighbourhood.nodes, neighbourhood.edges, colorByRef.current);
         markSelected(graph.current, selectedRef.current);
-        setCounts({ nodes: graph.current.order, edges: graph.current.size });
+        setCounts({
+          nodes: graph.current.order,
+          edges: graph.current.size,
+          expanded: graph.current.filterNodes((_key, attributes) => attributes.expanded).length,
+        });
         renderer.current?.refresh();
       } catch (error) {
         showError(error);
@@ -330,7 +334,7 @@ export function GraphPage() {
             </Alert>
           )}
           <div style={{ height: 'min(70vh, 640px)', position: 'relative' }}>
-            <div ref={container} className="graph-canvas" data-testid="graph-canvas" role="img" aria-label={t('graph.canvasLabel', { nodes: counts.nodes, edges: counts.edges })} />
+            <div ref={container} className="graph-canvas" data-testid="graph-canvas" data-expanded={counts.expanded} role="img" aria-label={t('graph.canvasLabel', { nodes: counts.nodes, edges: counts.edges })} />
             {counts.nodes === 0 && (
               <div style={{ position: 'absolute', inset: 0, display: 'grid', placeItems: 'center', pointerEvents: 'none' }}>
                 <EmptyState title={t('graph.startTitle')} hint={t('graph.startHint')} />
