@@ -221,7 +221,7 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
   }, 120_000);
 
   it('switches to Simplified Chinese and to the dark theme', async () => {
-    await page.locator('label').filter({ hasText: /^中文$/ }).click();
+    await page.locator('label:visible').filter({ hasText: /^中文$/ }).click();
     await page.getByRole('navigation').getByRole('link', { name: '文档' }).click();
     await page.getByRole('heading', { name: '文档' }).waitFor();
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('zh-CN');
@@ -229,6 +229,7 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
     await page.getByRole('button', { name: '切换到深色主题' }).click();
     await expect(page.locator('html').getAttribute('data-mantine-color-scheme')).resolves.toBe('dark');
     await page.getByRole('navigation').getByRole('link', { name: '检索' }).click();
+    await page.getByRole('heading', { name: '检索试验场' }).waitFor();
     await shot('12-search-zh-dark');
   });
 
@@ -239,6 +240,10 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
     await page.getByRole('heading', { name: '文档' }).waitFor();
     const overflow = Number(await page.evaluate('document.documentElement.scrollWidth - window.innerWidth'));
     expect(overflow).toBeLessThanOrEqual(1);
+    // Every header control stays on screen.
+    const signOut = await page.getByRole('button', { name: '退出登录' }).boundingBox();
+    expect(signOut).not.toBeNull();
+    expect(signOut!.x + signOut!.width).toBeLessThanOrEqual(390);
     await shot('13-documents-phone');
   });
 

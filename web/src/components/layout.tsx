@@ -7,6 +7,7 @@ import {
   NavLink,
   SegmentedControl,
   Select,
+  Stack,
   Text,
   Tooltip,
   useComputedColorScheme,
@@ -68,7 +69,7 @@ function ThemeToggle() {
   );
 }
 
-function TenantSwitch() {
+function TenantSwitch({ testId }: { testId: string }) {
   const { t } = useTranslation();
   const { session, call } = useApi();
   const { setTenant } = useSession();
@@ -88,7 +89,7 @@ function TenantSwitch() {
       value={session.tenant}
       onChange={(value) => setTenant(value)}
       allowDeselect={false}
-      data-testid="tenant-switch"
+      data-testid={testId}
     />
   );
 }
@@ -116,8 +117,11 @@ export function Layout() {
             </Text>
           </Group>
           <Group gap="xs" wrap="nowrap">
-            <TenantSwitch />
-            <LanguageSwitch />
+            {/* On phones the tenant and language switches move into the navigation drawer. */}
+            <Group gap="xs" wrap="nowrap" visibleFrom="sm">
+              <TenantSwitch testId="tenant-switch" />
+              <LanguageSwitch />
+            </Group>
             <ThemeToggle />
             <Tooltip label={t('header.signOut')}>
               <ActionIcon variant="default" size="lg" aria-label={t('header.signOut')} onClick={() => setSession(null)}>
@@ -128,6 +132,10 @@ export function Layout() {
         </Group>
       </AppShell.Header>
       <AppShell.Navbar p="xs" aria-label={t('header.navigation')}>
+        <Stack gap="xs" hiddenFrom="sm" mb="sm">
+          <TenantSwitch testId="tenant-switch-drawer" />
+          <LanguageSwitch />
+        </Stack>
         {navigation.map((item) => (
           <NavLink
             key={item.to}

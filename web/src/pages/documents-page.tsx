@@ -218,7 +218,7 @@ export function DocumentsPage() {
                       </Text>
                     )}
                   </Table.Td>
-                  <Table.Td>
+                  <Table.Td style={{ minWidth: 120 }}>
                     <StatusBadge status={document.status} />
                   </Table.Td>
                   <Table.Td>
