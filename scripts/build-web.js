@@ -25,12 +25,16 @@ if (!existsSync(join(web, 'package.json'))) process.exit(0);
 const sources = ['src', 'public', 'index.html', 'vite.config.ts', 'package.json']
   .map((name) => join(web, name))
   .filter((path) => existsSync(path));
-if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestModification))) process.exit(0);
+if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestModification)))
+  process.exit(0);
 
 if (!existsSync(join(root, 'node_modules', 'vite')) && !existsSync(join(web, 'node_modules', 'vite'))) {
   console.warn('web UI not built: vite is not installed (run npm install); the service serves the API only');
   process.exit(0);
 }
 console.log('building the web UI (web/dist)…');
-const result = spawnSync('npm', ['run', 'build', '--workspace', 'web', '--silent'], { cwd: root, stdio: 'inherit' });
+const result = spawnSync('npm', ['run', 'build', '--workspace', 'web', '--silent'], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(result.status ?? 1);

@@ -116,9 +116,14 @@ export class KnowledgeExplorer {
   constructor(private readonly database: Database) {}
 
   /** Entities whose name contains the query (case-insensitive), most mentioned first. */
-  async searchEntities(tenantId: string, input: z.input<typeof entitySearchSchema>): Promise<EntitySummary[]> {
+  async searchEntities(
+    tenantId: string,
+    input: z.input<typeof entitySearchSchema>,
+  ): Promise<EntitySummary[]> {
     const { query, limit } = entitySearchSchema.parse(input);
-    const pattern = query ? `%${query.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%` : null;
+    const pattern = query
+      ? `%${query.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`
+      : null;
     return withTenant(
       this.database,
       tenantId,
@@ -149,11 +154,22 @@ export class KnowledgeExplorer {
       tenantId,
       async (transaction) => {
         const entityRow = (
-          await transaction.query<EntityRow>(`SELECT ${entityColumns} FROM entities e WHERE e.id = $1`, [entityId])
+          await transaction.query<EntityRow>(`SELECT ${entityColumns} FROM entities e WHERE e.id = $1`, [
+            entityId,
+          ])
         ).rows[0];
         if (!entityRow) throw new NotFoundError('entity', String(entityId));
         const relationRows = (
-          await transaction.query<EntityRow & { relation_id: number; weight: number; chunk_count: number; relation_description: string; source_entity_id: number; target_entity_id: number }>(
+          await transaction.query<
+            EntityRow & {
+              relation_id: number;
+              weight: number;
+              chunk_count: number;
+              relation_description: string;
+              source_entity_id: number;
+              target_entity_id: number;
+            }
+          >(
             `SELECT r.id AS relation_id, r.weight, r.chunk_count, r.description AS relation_description,
                     r.source_entity_id, r.target_entity_id, ${entityColumns}
              FROM relations r
@@ -231,9 +247,16 @@ export class KnowledgeExplorer {
             [entityId, limit],
           )
         ).rows;
-        if (!rows.some((row) => Number(row.id) === entityId)) throw new NotFoundError('entity', String(entityId));
+        if (!rows.some((row) => Number(row.id) === entityId))
+          throw new NotFoundError('entity', String(entityId));
         const nodes = rows.map(toEntity);
-        return { nodes, edges: await relationsAmong(transaction, nodes.map((node) => node.id)) };
+        return {
+          nodes,
+          edges: await relationsAmong(
+            transaction,
+            nodes.map((node) => node.id),
+          ),
+        };
       },
       { readOnly: true },
     );
@@ -250,7 +273,10 @@ export class KnowledgeExplorer {
       tenantId,
       async (transaction) => {
         const document = (
-          await transaction.query<{ chunk_count: number }>('SELECT chunk_count FROM documents WHERE id = $1', [documentId])
+          await transaction.query<{ chunk_count: number }>(
+            'SELECT chunk_count FROM documents WHERE id = $1',
+            [documentId],
+          )
         ).rows[0];
         if (!document) throw new NotFoundError('document', documentId);
         const rows = (
@@ -316,6 +342,8 @@ export class KnowledgeExplorer {
     entities: number;
     relations: number;
     communities: number;
+    questions: { total: number; failed: number; last30Days: number };
+    tokens: { prompt: number; completion: number };
   }> {
     return withTenant(
       this.database,
@@ -327,12 +355,36 @@ export class KnowledgeExplorer {
           )
         ).rows;
         const counts = (
-          await transaction.query<{ chunks: number; entities: number; relations: number; communities: number }>(
+          await transaction.query<{
+            chunks: number;
+            entities: number;
+            relations: number;
+            communities: number;
+          }>(
             `SELECT (SELECT count(*) FROM chunks)::int AS chunks, (SELECT count(*) FROM entities)::int AS entities,
                     (SELECT count(*) FROM relations)::int AS relations, (SELECT count(*) FROM communities)::int AS communities`,
           )
         ).rows[0]!;
+        // Questions answered by the agent and the model tokens they used (the agent's run log).
+        const runs = (
+          await transaction.query<{
+            total: number;
+            failed: number;
+            recent: number;
+            prompt: number;
+            completion: number;
+          }>(
+            `SELECT count(*)::int AS total,
+                    (count(*) FILTER (WHERE status = 'failed'))::int AS failed,
+                    (count(*) FILTER (WHERE created_at > now() - interval '30 days'))::int AS recent,
+                    coalesce(sum((answer->'usage'->>'promptTokens')::bigint), 0)::bigint AS prompt,
+                    coalesce(sum((answer->'usage'->>'completionTokens')::bigint), 0)::bigint AS completion
+             FROM agent_runs`,
+          )
+        ).rows[0]!;
         return {
+          questions: { total: runs.total, failed: runs.failed, last30Days: runs.recent },
+          tokens: { prompt: Number(runs.prompt), completion: Number(runs.completion) },
           documents: {
             total: statuses.reduce((sum, row) => sum + row.count, 0),
             byStatus: Object.fromEntries(statuses.map((row) => [row.status, row.count])),

@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDriver } from '../../test/support/test-databases.js';
-import { bearer, createTestPlatform, waitForDocuments, type TestPlatform } from '../../test/support/test-platform.js';
+import {
+  bearer,
+  createTestPlatform,
+  waitForDocuments,
+  type TestPlatform,
+} from '../../test/support/test-platform.js';
 
 interface EntitySummary {
   id: number;
@@ -36,12 +41,24 @@ describeEachDriver('explorer API', (driver) => {
     const admin = bearer(platform.adminKey);
     const tenants = await Promise.all(
       ['explore-a', 'explore-b'].map(async (slug) =>
-        (await platform.app.inject({ method: 'POST', url: '/v1/tenants', headers: admin, payload: { slug, name: slug } })).json<{ id: string }>(),
+        (
+          await platform.app.inject({
+            method: 'POST',
+            url: '/v1/tenants',
+            headers: admin,
+            payload: { slug, name: slug },
+          })
+        ).json<{ id: string }>(),
       ),
     );
     const key = async (role: string, tenantId: string) =>
       (
-        await platform.app.inject({ method: 'POST', url: '/v1/keys', headers: admin, payload: { name: role, role, tenantId } })
+        await platform.app.inject({
+          method: 'POST',
+          url: '/v1/keys',
+          headers: admin,
+          payload: { name: role, role, tenantId },
+        })
       ).json<{ key: string }>().key;
     const ownerA = await key('owner', tenants[0]!.id);
     readerA = await key('reader', tenants[0]!.id);
@@ -49,7 +66,12 @@ describeEachDriver('explorer API', (driver) => {
     await platform.runtime.startWorker();
     const body = new FormData();
     body.append('file', new Blob([notes], { type: 'text/markdown' }), 'engine.md');
-    const upload = await platform.app.inject({ method: 'POST', url: '/v1/documents', headers: bearer(ownerA), payload: body });
+    const upload = await platform.app.inject({
+      method: 'POST',
+      url: '/v1/documents',
+      headers: bearer(ownerA),
+      payload: body,
+    });
     expect(upload.statusCode, upload.body).toBe(202);
     documentId = upload.json<{ documents: { id: string }[] }>().documents[0]!.id;
     const [record] = await waitForDocuments(platform.runtime, tenants[0]!.id, [documentId], 120_000);
@@ -60,7 +82,10 @@ describeEachDriver('explorer API', (driver) => {
   it("lists a document's chunks in order with page and section, and its entities", async () => {
     const chunks = await get(readerA, `/v1/documents/${documentId}/chunks`);
     expect(chunks.statusCode, chunks.body).toBe(200);
-    const body = chunks.json<{ total: number; chunks: { chunkIndex: number; text: string; sectionPath: string[]; pages: number[] }[] }>();
+    const body = chunks.json<{
+      total: number;
+      chunks: { chunkIndex: number; text: string; sectionPath: string[]; pages: number[] }[];
+    }>();
     expect(body.total).toBe(body.chunks.length);
     expect(body.chunks.map((chunk) => chunk.chunkIndex)).toEqual(body.chunks.map((_, index) => index));
     expect(body.chunks.some((chunk) => chunk.sectionPath.includes('Analytical Engine'))).toBe(true);
@@ -71,7 +96,9 @@ describeEachDriver('explorer API', (driver) => {
 
     const entities = await get(readerA, `/v1/documents/${documentId}/entities`);
     expect(entities.statusCode).toBe(200);
-    const names = entities.json<{ entities: (EntitySummary & { mentionsInDocument: number })[] }>().entities.map((entity) => entity.name);
+    const names = entities
+      .json<{ entities: (EntitySummary & { mentionsInDocument: number })[] }>()
+      .entities.map((entity) => entity.name);
     expect(names).toEqual(expect.arrayContaining(['Charles Babbage', 'Ada Lovelace']));
   });
 
@@ -90,7 +117,10 @@ describeEachDriver('explorer API', (driver) => {
 
     const neighbourhood = await get(readerA, `/v1/graph/entities/${lovelace.id}/neighbourhood?limit=10`);
     expect(neighbourhood.statusCode).toBe(200);
-    const graph = neighbourhood.json<{ nodes: EntitySummary[]; edges: { source: number; target: number }[] }>();
+    const graph = neighbourhood.json<{
+      nodes: EntitySummary[];
+      edges: { source: number; target: number }[];
+    }>();
     const ids = new Set(graph.nodes.map((node) => node.id));
     expect(ids.has(lovelace.id)).toBe(true);
     expect(graph.nodes.map((node) => node.name)).toContain('Charles Babbage');
@@ -98,7 +128,11 @@ describeEachDriver('explorer API', (driver) => {
     for (const edge of graph.edges) expect(ids.has(edge.source) && ids.has(edge.target)).toBe(true);
 
     const detail = await get(readerA, `/v1/graph/entities/${lovelace.id}`);
-    const entity = detail.json<{ entity: EntitySummary; relations: { other: EntitySummary }[]; passages: { documentId: string; text: string }[] }>();
+    const entity = detail.json<{
+      entity: EntitySummary;
+      relations: { other: EntitySummary }[];
+      passages: { documentId: string; text: string }[];
+    }>();
     expect(entity.entity.name).toBe('Ada Lovelace');
     expect(entity.relations.map((relation) => relation.other.name)).toContain('Charles Babbage');
     expect(entity.passages[0]?.documentId).toBe(documentId);
@@ -108,16 +142,26 @@ describeEachDriver('explorer API', (driver) => {
   it('reports usage for the tenant', async () => {
     const usage = await get(readerA, '/v1/usage');
     expect(usage.statusCode).toBe(200);
-    const body = usage.json<{ documents: { total: number; byStatus: Record<string, number>; bytes: number }; chunks: number; entities: number }>();
+    const body = usage.json<{
+      documents: { total: number; byStatus: Record<string, number>; bytes: number };
+      chunks: number;
+      entities: number;
+    }>();
     expect(body.documents).toEqual({ total: 1, byStatus: { indexed: 1 }, bytes: Buffer.byteLength(notes) });
     expect(body.chunks).toBeGreaterThan(0);
     expect(body.entities).toBeGreaterThan(1);
+    expect(usage.json()).toMatchObject({
+      questions: { total: 0, failed: 0, last30Days: 0 },
+      tokens: { prompt: 0, completion: 0 },
+    });
   });
 
   it("keeps tenants apart: another tenant's key sees no chunks, entities or graph of this one", async () => {
     expect((await get(ownerB, `/v1/documents/${documentId}/chunks`)).statusCode).toBe(404);
     expect((await get(ownerB, `/v1/documents/${documentId}/entities`)).statusCode).toBe(404);
-    const lovelace = (await get(readerA, '/v1/graph/entities?query=lovelace')).json<{ entities: EntitySummary[] }>().entities[0]!;
+    const lovelace = (await get(readerA, '/v1/graph/entities?query=lovelace')).json<{
+      entities: EntitySummary[];
+    }>().entities[0]!;
     expect((await get(ownerB, `/v1/graph/entities/${lovelace.id}`)).statusCode).toBe(404);
     expect((await get(ownerB, `/v1/graph/entities/${lovelace.id}/neighbourhood`)).statusCode).toBe(404);
     expect((await get(ownerB, '/v1/graph/entities')).json<{ entities: unknown[] }>().entities).toEqual([]);
@@ -149,7 +193,11 @@ describeEachDriver('explorer API', (driver) => {
     expect(settings.statusCode).toBe(200);
     expect(settings.json()).toMatchObject({ embedding: { provider: 'offline' }, chat: { provider: 'none' } });
     expect(settings.body).not.toMatch(/apiKey|secret/i);
-    const check = await platform.app.inject({ method: 'POST', url: '/v1/admin/models/check', headers: bearer(platform.adminKey) });
+    const check = await platform.app.inject({
+      method: 'POST',
+      url: '/v1/admin/models/check',
+      headers: bearer(platform.adminKey),
+    });
     expect(check.json()).toMatchObject({ embedding: { ok: true }, chat: null });
   });
 });

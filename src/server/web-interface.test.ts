@@ -13,7 +13,10 @@ describe('web UI serving', () => {
   beforeAll(async () => {
     folder = mkdtempSync(join(tmpdir(), 'rhizome-web-dist-'));
     mkdirSync(join(folder, 'assets'));
-    writeFileSync(join(folder, 'index.html'), '<!doctype html><title>Rhizome UI</title><div id="root"></div>');
+    writeFileSync(
+      join(folder, 'index.html'),
+      '<!doctype html><title>Rhizome UI</title><div id="root"></div>',
+    );
     writeFileSync(join(folder, 'assets', 'index-abc123.js'), 'console.log("ui")');
     platform = await createTestPlatform(testDrivers[0]!, {
       RHIZOME_WEB_DIR: folder,
@@ -37,15 +40,26 @@ describe('web UI serving', () => {
   });
 
   it("answers the UI's own routes with the page, so deep links and reloads work", async () => {
-    for (const url of ['/documents', '/documents/0b0c6a43-9d58-4c38-8d5b-8c1e0f0d4a51?chunk=3', '/chat/abc', '/graph']) {
-      const response = await platform.app.inject({ url, headers: { accept: 'text/html,application/xhtml+xml' } });
+    for (const url of [
+      '/documents',
+      '/documents/0b0c6a43-9d58-4c38-8d5b-8c1e0f0d4a51?chunk=3',
+      '/chat/abc',
+      '/graph',
+    ]) {
+      const response = await platform.app.inject({
+        url,
+        headers: { accept: 'text/html,application/xhtml+xml' },
+      });
       expect(response.statusCode, url).toBe(200);
       expect(response.body).toContain('Rhizome UI');
     }
   });
 
   it('keeps API paths and non-page requests as JSON errors', async () => {
-    const unknownApi = await platform.app.inject({ url: '/v1/nothing-here', headers: { accept: 'text/html' } });
+    const unknownApi = await platform.app.inject({
+      url: '/v1/nothing-here',
+      headers: { accept: 'text/html' },
+    });
     expect(unknownApi.statusCode).toBe(404);
     expect(unknownApi.json()).toMatchObject({ error: { code: 'route_not_found' } });
     const unknownFile = await platform.app.inject({ url: '/missing.js', headers: { accept: '*/*' } });
@@ -58,7 +72,11 @@ describe('web UI serving', () => {
     const preflight = await platform.app.inject({
       method: 'OPTIONS',
       url: '/v1/documents',
-      headers: { origin: 'https://ui.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      headers: {
+        origin: 'https://ui.example.com',
+        'access-control-request-method': 'GET',
+        'access-control-request-headers': 'authorization',
+      },
     });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('https://ui.example.com');
@@ -71,10 +89,12 @@ describe('web UI serving', () => {
   });
 
   it('refuses a malformed CORS origin at start-up', async () => {
-    expect(() => testConfig({ RHIZOME_CORS_ORIGINS: 'https://ok.example.com, not a url' })).toThrow(/RHIZOME_CORS_ORIGINS/);
-    expect(testConfig({ RHIZOME_CORS_ORIGINS: ' https://a.example.com ,https://b.example.com' }).server.corsOrigins).toEqual([
-      'https://a.example.com',
-      'https://b.example.com',
-    ]);
+    expect(() => testConfig({ RHIZOME_CORS_ORIGINS: 'https://ok.example.com, not a url' })).toThrow(
+      /RHIZOME_CORS_ORIGINS/,
+    );
+    expect(
+      testConfig({ RHIZOME_CORS_ORIGINS: ' https://a.example.com ,https://b.example.com' }).server
+        .corsOrigins,
+    ).toEqual(['https://a.example.com', 'https://b.example.com']);
   });
 });

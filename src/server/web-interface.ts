@@ -37,7 +37,10 @@ export async function registerWebInterface(app: FastifyInstance, root: string): 
       wildcard: true,
       index: ['index.html'],
       setHeaders(response, path) {
-        response.header('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        response.header(
+          'cache-control',
+          /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       },
     });
   });

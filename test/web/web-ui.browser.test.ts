@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -16,7 +16,11 @@ import { spawnRhizome, type RunningRhizome } from '../support/spawn-rhizome.js';
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const repository = resolve(import.meta.dirname, '..', '..');
 // ../shared beside the checkout (CI); RHIZOME_SHARED_DIR points elsewhere (a worktree).
-const documentsFolder = resolve(process.env.RHIZOME_SHARED_DIR ?? resolve(repository, '..', 'shared'), 'data', 'documents');
+const documentsFolder = resolve(
+  process.env.RHIZOME_SHARED_DIR ?? resolve(repository, '..', 'shared'),
+  'data',
+  'documents',
+);
 const uploads = ['test.docx', 'test_blog.html'].map((name) => join(documentsFolder, name));
 const screenshots = join(repository, 'test-results', 'web');
 const haveChromium = existsSync(chromiumPath);
@@ -25,8 +29,36 @@ const haveDocuments = uploads.every((path) => existsSync(path));
 if (!haveChromium) {
   process.stderr.write(`web UI browser test skipped: ${chromiumPath} is absent (apt-get install chromium)\n`);
 } else if (!haveDocuments) {
-  process.stderr.write(`web UI browser test skipped: ${uploads.join(', ')} not found (../shared/data/documents)\n`);
+  process.stderr.write(
+    `web UI browser test skipped: ${uploads.join(', ')} not found (../shared/data/documents)\n`,
+  );
 }
+
+// Vite refuses two builds of one project at once: the static build and the browser test's build
+// live in this one file, so they run one after the other.
+describe('static bundle', () => {
+  const outDirectory = mkdtempSync(join(tmpdir(), 'rhizome-web-static-'));
+  afterAll(() => rmSync(outDirectory, { recursive: true, force: true }));
+
+  /** The README's static hosting recipe: a bundle built for another API address, with SPA rewrites. */
+  it('builds a static bundle that calls the API address it was built for', () => {
+    const build = spawnSync(
+      'npx',
+      ['vite', 'build', '--outDir', outDirectory, '--emptyOutDir', '--logLevel', 'warn'],
+      {
+        cwd: join(repository, 'web'),
+        env: { ...process.env, VITE_RHIZOME_API_URL: 'https://rhizome.example.com' },
+        encoding: 'utf8',
+      },
+    );
+    expect(build.status, build.stderr).toBe(0);
+    expect(existsSync(join(outDirectory, 'index.html'))).toBe(true);
+    expect(readFileSync(join(outDirectory, '_redirects'), 'utf8')).toMatch(/^\/\*\s+\/index\.html\s+200/);
+    const scripts = readdirSync(join(outDirectory, 'assets')).filter((name) => name.endsWith('.js'));
+    const code = scripts.map((name) => readFileSync(join(outDirectory, 'assets', name), 'utf8')).join('\n');
+    expect(code).toContain('https://rhizome.example.com');
+  }, 300_000);
+});
 
 describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
   let service: RunningRhizome;
@@ -44,8 +76,11 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
   beforeEach((context) => {
     if (broken) context.skip();
   });
-  afterEach((context) => {
-    if (context.task.result?.state === 'fail') broken = true;
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail') return;
+    broken = true;
+    // What the page showed when the step failed.
+    await page?.screenshot({ path: join(screenshots, 'failure.png') }).catch(() => undefined);
   });
 
   const shot = async (name: string) => {
@@ -56,7 +91,10 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
   };
 
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, ['scripts/build-web.js'], { cwd: repository, stdio: 'inherit' });
+    const build = spawnSync(process.execPath, ['scripts/build-web.js'], {
+      cwd: repository,
+      stdio: 'inherit',
+    });
     expect(build.status).toBe(0);
     expect(existsSync(join(repository, 'web', 'dist', 'index.html'))).toBe(true);
     mkdirSync(screenshots, { recursive: true });
@@ -74,7 +112,8 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
       body: '{}',
     });
     hasChat = probe.status !== 404 || !(await probe.text()).includes('route_not_found');
-    if (!hasChat) process.stderr.write('web UI browser test: this service has no /v1/chat; the chat steps are skipped\n');
+    if (!hasChat)
+      process.stderr.write('web UI browser test: this service has no /v1/chat; the chat steps are skipped\n');
 
     browser = await chromium.launch({
       executablePath: chromiumPath,
@@ -93,7 +132,11 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
         '--use-angle=swiftshader',
       ],
     });
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: 'en-US', colorScheme: 'light' });
+    context = await browser.newContext({
+      viewport: { width: 1280, height: 860 },
+      locale: 'en-US',
+      colorScheme: 'light',
+    });
     page = await context.newPage();
     // A loaded 2-core machine: generous waits, never a tight timeout.
     page.setDefaultTimeout(60_000);
@@ -173,9 +216,15 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
     await page.getByLabel('Query').fill('AutoGen multi-agent conversation');
     await page.getByRole('button', { name: 'Search', exact: true }).click();
     for (const mode of ['bm25', 'naive', 'mix']) {
-      await page.getByTestId(`search-column-${mode}`).getByTestId('search-hit').first().waitFor({ timeout: 60_000 });
+      await page
+        .getByTestId(`search-column-${mode}`)
+        .getByTestId('search-hit')
+        .first()
+        .waitFor({ timeout: 60_000 });
     }
-    await expect(page.getByTestId('hit-explanation').first().textContent()).resolves.toMatch(/BM25|Vector|Graph/);
+    await expect(page.getByTestId('hit-explanation').first().textContent()).resolves.toMatch(
+      /BM25|Vector|Graph/,
+    );
     await shot('07-search');
   }, 120_000);
 
@@ -211,7 +260,9 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
     const before = await count('nodes');
     await page.getByTestId('expand-relation').first().click();
     // Expanding a neighbour marks it expanded in the view and never loses nodes or edges.
-    await expect.poll(() => page.getByTestId('graph-canvas').getAttribute('data-expanded'), { timeout: 60_000 }).toBe('2');
+    await expect
+      .poll(() => page.getByTestId('graph-canvas').getAttribute('data-expanded'), { timeout: 60_000 })
+      .toBe('2');
     expect(await count('nodes')).toBeGreaterThanOrEqual(before);
     expect(await count('edges')).toBeGreaterThan(0);
     // The WebGL canvas is really drawn (sigma creates its canvases inside the container).
@@ -221,7 +272,10 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
   }, 120_000);
 
   it('switches to Simplified Chinese and to the dark theme', async () => {
-    await page.locator('label:visible').filter({ hasText: /^中文$/ }).click();
+    await page
+      .locator('label:visible')
+      .filter({ hasText: /^中文$/ })
+      .click();
     await page.getByRole('navigation').getByRole('link', { name: '文档' }).click();
     await page.getByRole('heading', { name: '文档' }).waitFor();
     await expect(page.locator('html').getAttribute('lang')).resolves.toBe('zh-CN');

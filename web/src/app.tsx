@@ -30,7 +30,8 @@ function createQueryClient(): QueryClient {
     mutationCache: new MutationCache({ onError: (error) => showError(error) }),
     defaultOptions: {
       queries: {
-        retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
+        retry: (count, error) =>
+          !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
         refetchOnWindowFocus: false,
         staleTime: 5_000,
       },
@@ -50,32 +51,32 @@ export function App() {
     <MantineProvider theme={theme} defaultColorScheme="auto">
       <Notifications position="top-right" limit={4} />
       <ModalsProvider>
-      <QueryClientProvider client={queryClient}>
-        <SessionProvider>
-          <BrowserRouter basename={import.meta.env.BASE_URL.replace(/\/$/, '')}>
-            <Routes>
-              <Route path="/sign-in" element={<SignInPage />} />
-              <Route
-                element={
-                  <SignedIn>
-                    <Layout />
-                  </SignedIn>
-                }
-              >
-                <Route index element={<Navigate to="/documents" replace />} />
-                <Route path="/documents" element={<DocumentsPage />} />
-                <Route path="/documents/:documentId" element={<DocumentPage />} />
-                <Route path="/search" element={<SearchPage />} />
-                <Route path="/chat" element={<ChatPage />} />
-                <Route path="/chat/:threadId" element={<ChatPage />} />
-                <Route path="/graph" element={<GraphPage />} />
-                <Route path="/admin" element={<AdminPage />} />
-              </Route>
-              <Route path="*" element={<Navigate to="/documents" replace />} />
-            </Routes>
-          </BrowserRouter>
-        </SessionProvider>
-      </QueryClientProvider>
+        <QueryClientProvider client={queryClient}>
+          <SessionProvider>
+            <BrowserRouter basename={import.meta.env.BASE_URL.replace(/\/$/, '')}>
+              <Routes>
+                <Route path="/sign-in" element={<SignInPage />} />
+                <Route
+                  element={
+                    <SignedIn>
+                      <Layout />
+                    </SignedIn>
+                  }
+                >
+                  <Route index element={<Navigate to="/documents" replace />} />
+                  <Route path="/documents" element={<DocumentsPage />} />
+                  <Route path="/documents/:documentId" element={<DocumentPage />} />
+                  <Route path="/search" element={<SearchPage />} />
+                  <Route path="/chat" element={<ChatPage />} />
+                  <Route path="/chat/:threadId" element={<ChatPage />} />
+                  <Route path="/graph" element={<GraphPage />} />
+                  <Route path="/admin" element={<AdminPage />} />
+                </Route>
+                <Route path="*" element={<Navigate to="/documents" replace />} />
+              </Routes>
+            </BrowserRouter>
+          </SessionProvider>
+        </QueryClientProvider>
       </ModalsProvider>
     </MantineProvider>
   );

@@ -8,7 +8,11 @@ import { parseInput } from '../validation.js';
 const documentParameters = z.object({ document: z.uuid() });
 
 /** Read-only views for the document page and the usage panel. */
-export function registerExplorerRoutes(app: FastifyInstance, tenants: TenantService, explorer: KnowledgeExplorer): void {
+export function registerExplorerRoutes(
+  app: FastifyInstance,
+  tenants: TenantService,
+  explorer: KnowledgeExplorer,
+): void {
   /** A document's chunks in order, with page and section (`?offset=&limit=`). */
   app.get('/v1/documents/:document/chunks', async (request) => {
     const tenantId = await tenantOf(request, tenants, 'reader');

@@ -13,7 +13,9 @@ import type { TenantService } from '../../tenancy/tenant-service.js';
 import { tenantOf } from '../authentication.js';
 import { parseInput } from '../validation.js';
 
-const entityParameters = z.object({ entity: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) });
+const entityParameters = z.object({
+  entity: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+});
 
 /** The caller's knowledge graph. The graph is always the one named from the caller's tenant. */
 export function registerGraphRoutes(
@@ -34,7 +36,12 @@ export function registerGraphRoutes(
   /** Entities by name (`?query=`), most mentioned first; without a query, the most mentioned. */
   app.get('/v1/graph/entities', async (request) => {
     const tenantId = await tenantOf(request, tenants, 'reader');
-    return { entities: await explorer.searchEntities(tenantId, parseInput(entitySearchSchema, request.query, 'query')) };
+    return {
+      entities: await explorer.searchEntities(
+        tenantId,
+        parseInput(entitySearchSchema, request.query, 'query'),
+      ),
+    };
   });
 
   /** One entity: description, strongest relations, passages that mention it. */

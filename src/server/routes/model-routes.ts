@@ -59,7 +59,11 @@ export function registerModelRoutes(
       rerank:
         config.rerank.provider === 'none'
           ? { provider: 'none' }
-          : { provider: config.rerank.provider, model: config.rerank.model, host: hostOf(config.rerank.baseUrl) },
+          : {
+              provider: config.rerank.provider,
+              model: config.rerank.model,
+              host: hostOf(config.rerank.baseUrl),
+            },
       extraction: config.ingestion.extraction,
     };
   });
@@ -70,7 +74,9 @@ export function registerModelRoutes(
     return {
       embedding: embedder ? await timed(() => embedder.embed(['health check'])) : null,
       chat: chatModel
-        ? await timed(() => chatModel.complete({ messages: [{ role: 'user', content: 'Reply with OK.' }], maxTokens: 2 }))
+        ? await timed(() =>
+            chatModel.complete({ messages: [{ role: 'user', content: 'Reply with OK.' }], maxTokens: 2 }),
+          )
         : null,
     };
   });

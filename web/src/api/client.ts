@@ -10,13 +10,19 @@ export interface RequestOptions {
 }
 
 /** The request headers every call carries: the key and, for admin keys, the tenant acted on. */
-export function authorizationHeaders(session: Pick<Session, 'key' | 'tenant' | 'role'>): Record<string, string> {
+export function authorizationHeaders(
+  session: Pick<Session, 'key' | 'tenant' | 'role'>,
+): Record<string, string> {
   const headers: Record<string, string> = { authorization: `Bearer ${session.key}` };
   if (session.role === 'admin' && session.tenant) headers['x-rhizome-tenant'] = session.tenant;
   return headers;
 }
 
-export function apiUrl(session: Pick<Session, 'apiUrl'>, path: string, query?: RequestOptions['query']): string {
+export function apiUrl(
+  session: Pick<Session, 'apiUrl'>,
+  path: string,
+  query?: RequestOptions['query'],
+): string {
   const base = session.apiUrl.replace(/\/+$/, '');
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(query ?? {})) {
@@ -66,7 +72,8 @@ export function uploadWithProgress<T>(
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open('POST', apiUrl(session, path));
-    for (const [name, value] of Object.entries(authorizationHeaders(session))) request.setRequestHeader(name, value);
+    for (const [name, value] of Object.entries(authorizationHeaders(session)))
+      request.setRequestHeader(name, value);
     request.responseType = 'text';
     request.upload.onprogress = (event) => {
       if (event.lengthComputable && event.total > 0) onProgress(event.loaded / event.total);
@@ -83,7 +90,8 @@ export function uploadWithProgress<T>(
         resolve(parsed as T);
         return;
       }
-      const error = (parsed as { error?: { code?: string; message?: string; requestId?: string } } | null)?.error;
+      const error = (parsed as { error?: { code?: string; message?: string; requestId?: string } } | null)
+        ?.error;
       reject(
         new ApiError(
           request.status,
@@ -93,7 +101,8 @@ export function uploadWithProgress<T>(
         ),
       );
     };
-    request.onerror = () => reject(new ApiError(0, 'network_error', 'The upload could not reach the server', null));
+    request.onerror = () =>
+      reject(new ApiError(0, 'network_error', 'The upload could not reach the server', null));
     request.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
     signal?.addEventListener('abort', () => request.abort(), { once: true });
     request.send(form);

@@ -4,11 +4,25 @@
  */
 export type { AgentAnswer, AgentEvent, AgentMode, Citation } from '../../../src/core/agent.js';
 export type { DocumentEvent, DocumentStatus } from '../../../src/core/document-events.js';
-export type { CommunitySummary, HitExplanation, SearchHit, SearchMode, SearchResponse } from '../../../src/core/search.js';
+export type {
+  CommunitySummary,
+  HitExplanation,
+  SearchHit,
+  SearchMode,
+  SearchResponse,
+} from '../../../src/core/search.js';
 
 export const searchModeList = ['naive', 'bm25', 'local', 'global', 'hybrid', 'mix'] as const;
 export const agentModeList = ['auto', ...searchModeList] as const;
-export const documentStatusList = ['queued', 'parsing', 'chunking', 'embedding', 'extracting', 'indexed', 'failed'] as const;
+export const documentStatusList = [
+  'queued',
+  'parsing',
+  'chunking',
+  'embedding',
+  'extracting',
+  'indexed',
+  'failed',
+] as const;
 
 export type Role = 'admin' | 'owner' | 'editor' | 'reader';
 
@@ -110,6 +124,8 @@ export interface Usage {
   readonly entities: number;
   readonly relations: number;
   readonly communities: number;
+  readonly questions: { total: number; failed: number; last30Days: number };
+  readonly tokens: { prompt: number; completion: number };
 }
 
 /** A conversation thread (`/v1/threads`). */

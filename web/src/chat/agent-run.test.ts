@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentAnswer, AgentEvent } from '../api/types.js';
-import { applyAgentEvent, entitiesUsed, initialRunState, parseAgentEvent, type AgentRunState } from './agent-run.js';
+import {
+  applyAgentEvent,
+  entitiesUsed,
+  initialRunState,
+  parseAgentEvent,
+  type AgentRunState,
+} from './agent-run.js';
 
 const runId = 'run-1';
 
@@ -43,8 +49,20 @@ describe('parseAgentEvent', () => {
 describe('applyAgentEvent', () => {
   it('builds the step timeline, tool calls and streamed text, then takes the final answer', () => {
     const hits = [
-      { chunkId: 7, documentTitle: 'Engine', explanation: { lists: [{ list: 'bm25', rank: 1 }], matchedTerms: ['engine'], entities: ['Charles Babbage', 'Ada Lovelace'] } },
-      { chunkId: 9, documentTitle: 'Notes', explanation: { lists: [], matchedTerms: [], entities: ['Ada Lovelace'] } },
+      {
+        chunkId: 7,
+        documentTitle: 'Engine',
+        explanation: {
+          lists: [{ list: 'bm25', rank: 1 }],
+          matchedTerms: ['engine'],
+          entities: ['Charles Babbage', 'Ada Lovelace'],
+        },
+      },
+      {
+        chunkId: 9,
+        documentTitle: 'Notes',
+        explanation: { lists: [], matchedTerms: [], entities: ['Ada Lovelace'] },
+      },
     ];
     const state = fold([
       { type: 'run_start', runId, threadId: 'thread-1' },
@@ -64,10 +82,18 @@ describe('applyAgentEvent', () => {
       ['answer', false],
     ]);
     expect(state.steps[0]!.summary).toBe('found 2 passages');
-    expect(state.steps[0]!.toolCalls[0]).toMatchObject({ tool: 'search', tookMs: 12, arguments: { query: 'engine' } });
+    expect(state.steps[0]!.toolCalls[0]).toMatchObject({
+      tool: 'search',
+      tookMs: 12,
+      arguments: { query: 'engine' },
+    });
     expect(entitiesUsed(state)).toEqual(['Ada Lovelace', 'Charles Babbage']);
 
-    const done = applyAgentEvent(state, { type: 'answer', runId, answer: answer('Charles Babbage designed it [1].') });
+    const done = applyAgentEvent(state, {
+      type: 'answer',
+      runId,
+      answer: answer('Charles Babbage designed it [1].'),
+    });
     expect(done.status).toBe('answered');
     expect(done.text).toBe('Charles Babbage designed it [1].');
     expect(done.answer?.model).toBe('offline');

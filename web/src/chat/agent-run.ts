@@ -43,7 +43,16 @@ export const initialRunState: AgentRunState = {
   error: null,
 };
 
-const eventTypes = new Set(['run_start', 'node_start', 'node_end', 'tool_call', 'tool_result', 'token', 'answer', 'error']);
+const eventTypes = new Set([
+  'run_start',
+  'node_start',
+  'node_end',
+  'tool_call',
+  'tool_result',
+  'token',
+  'answer',
+  'error',
+]);
 
 /** Parses one SSE message of `POST /v1/chat`; null for anything that is not an agent event. */
 export function parseAgentEvent(eventName: string | undefined, data: string): AgentEvent | null {
@@ -65,7 +74,11 @@ function updateLastStep(steps: readonly StepView[], change: (step: StepView) => 
   return [...steps.slice(0, -1), change(steps[steps.length - 1]!)];
 }
 
-function updateToolCall(steps: readonly StepView[], callId: string, change: (call: ToolCallView) => ToolCallView): StepView[] {
+function updateToolCall(
+  steps: readonly StepView[],
+  callId: string,
+  change: (call: ToolCallView) => ToolCallView,
+): StepView[] {
   return steps.map((step) =>
     step.toolCalls.some((call) => call.callId === callId)
       ? { ...step, toolCalls: step.toolCalls.map((call) => (call.callId === callId ? change(call) : call)) }
@@ -92,7 +105,8 @@ export function applyAgentEvent(state: AgentRunState, event: AgentEvent): AgentR
         tookMs: event.tookMs,
         ...(event.summary ? { summary: event.summary } : {}),
       };
-      const steps = index >= 0 ? state.steps.map((step, at) => (at === index ? ended : step)) : [...state.steps, ended];
+      const steps =
+        index >= 0 ? state.steps.map((step, at) => (at === index ? ended : step)) : [...state.steps, ended];
       return { ...state, steps };
     }
     case 'tool_call': {
@@ -106,7 +120,11 @@ export function applyAgentEvent(state: AgentRunState, event: AgentEvent): AgentR
     case 'tool_result':
       return {
         ...state,
-        steps: updateToolCall(state.steps, event.callId, (call) => ({ ...call, result: event.result, tookMs: event.tookMs })),
+        steps: updateToolCall(state.steps, event.callId, (call) => ({
+          ...call,
+          result: event.result,
+          tookMs: event.tookMs,
+        })),
       };
     case 'token':
       return { ...state, text: state.text + event.text };
@@ -131,7 +149,8 @@ export function entitiesUsed(state: Pick<AgentRunState, 'steps'>): string[] {
   for (const step of state.steps) {
     for (const call of step.toolCalls) {
       for (const hit of hitsOf(call.result)) {
-        for (const entity of hit.explanation?.entities ?? []) counts.set(entity, (counts.get(entity) ?? 0) + 1);
+        for (const entity of hit.explanation?.entities ?? [])
+          counts.set(entity, (counts.get(entity) ?? 0) + 1);
         // Bridge results name the entity they crossed.
         if (typeof hit.entity === 'string') counts.set(hit.entity, (counts.get(hit.entity) ?? 0) + 1);
       }
@@ -147,7 +166,11 @@ export interface PassageLike {
   readonly fileName?: string;
   readonly text?: string;
   readonly entity?: string;
-  readonly explanation?: { lists?: { list: string; rank: number }[]; matchedTerms?: string[]; entities?: string[] };
+  readonly explanation?: {
+    lists?: { list: string; rank: number }[];
+    matchedTerms?: string[];
+    entities?: string[];
+  };
 }
 
 /** The passages of a tool result: a list of hits, or an object with `hits` (SearchHit-shaped). */

@@ -1,4 +1,16 @@
-import { Anchor, Badge, Button, Collapse, Group, HoverCard, Paper, Stack, Text, Timeline, UnstyledButton } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Collapse,
+  Group,
+  HoverCard,
+  Paper,
+  Stack,
+  Text,
+  Timeline,
+  UnstyledButton,
+} from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconChevronDown, IconChevronRight, IconGraph, IconTool } from '@tabler/icons-react';
 import { useTranslation } from 'react-i18next';
@@ -20,9 +32,18 @@ function CitationMarker({ citation }: { citation: Citation }) {
             event.preventDefault();
             void navigate(citationLink(citation), { state: { quote: citation.quote } });
           }}
-          aria-label={t('chat.openCitation', { index: citation.index, title: citation.documentTitle || citation.fileName })}
+          aria-label={t('chat.openCitation', {
+            index: citation.index,
+            title: citation.documentTitle || citation.fileName,
+          })}
           data-testid="citation"
-          style={{ verticalAlign: 'super', fontSize: '0.75em', fontWeight: 600, color: 'var(--mantine-color-teal-filled)', padding: '0 1px' }}
+          style={{
+            verticalAlign: 'super',
+            fontSize: '0.75em',
+            fontWeight: 600,
+            color: 'var(--mantine-color-teal-filled)',
+            padding: '0 1px',
+          }}
         >
           [{citation.index}]
         </UnstyledButton>
@@ -45,7 +66,11 @@ export function AnswerText({ text, citations }: { text: string; citations: reado
   return (
     <div className="answer-text" data-testid="answer-text">
       {segmentAnswer(text, citations).map((segment, position) =>
-        segment.kind === 'text' ? <span key={position}>{segment.text}</span> : <CitationMarker key={position} citation={segment.citation} />,
+        segment.kind === 'text' ? (
+          <span key={position}>{segment.text}</span>
+        ) : (
+          <CitationMarker key={position} citation={segment.citation} />
+        ),
       )}
     </div>
   );
@@ -61,10 +86,21 @@ export function CitationList({ citations }: { citations: readonly Citation[] }) 
       </Text>
       {citations.map((citation) => (
         <Group key={citation.index} gap={6} wrap="nowrap" align="flex-start">
-          <Badge size="xs" variant="light" color={citation.supported ? 'teal' : 'orange'} title={citation.supported ? t('chat.supported') : t('chat.unsupported')}>
+          <Badge
+            size="xs"
+            variant="light"
+            color={citation.supported ? 'teal' : 'orange'}
+            title={citation.supported ? t('chat.supported') : t('chat.unsupported')}
+          >
             {citation.index}
           </Badge>
-          <Anchor component={Link} to={citationLink(citation)} state={{ quote: citation.quote }} size="xs" lineClamp={2}>
+          <Anchor
+            component={Link}
+            to={citationLink(citation)}
+            state={{ quote: citation.quote }}
+            size="xs"
+            lineClamp={2}
+          >
             {citation.documentTitle || citation.fileName}
             {citation.sectionPath.length > 0 ? ` — ${citation.sectionPath.join(' › ')}` : ''}
           </Anchor>
@@ -95,9 +131,9 @@ function ToolCallDetail({ call }: { call: StepView['toolCalls'][number] }) {
       </Group>
       {hits.length === 0 && Array.isArray((call.result as { chunkIds?: unknown } | undefined)?.chunkIds) && (
         <Text size="xs" c="dimmed">
-          {t('chat.tracePassages', { count: ((call.result as { chunkIds: unknown[] }).chunkIds).length })}
+          {t('chat.tracePassages', { count: (call.result as { chunkIds: unknown[] }).chunkIds.length })}
           {Array.isArray((call.result as { entities?: unknown }).entities)
-            ? ` · ${t('search.entities')}: ${((call.result as { entities: string[] }).entities).join(', ')}`
+            ? ` · ${t('search.entities')}: ${(call.result as { entities: string[] }).entities.join(', ')}`
             : ''}
         </Text>
       )}
@@ -108,9 +144,15 @@ function ToolCallDetail({ call }: { call: StepView['toolCalls'][number] }) {
           </Text>{' '}
           <Text span c="dimmed" size="xs">
             {[
-              hit.explanation?.lists?.map((list) => `${t(`search.list.${list.list}`, { defaultValue: list.list })} #${list.rank}`).join(', '),
-              hit.explanation?.matchedTerms?.length ? `${t('search.matchedTerms')}: ${hit.explanation.matchedTerms.join(', ')}` : null,
-              hit.explanation?.entities?.length ? `${t('search.entities')}: ${hit.explanation.entities.join(', ')}` : null,
+              hit.explanation?.lists
+                ?.map((list) => `${t(`search.list.${list.list}`, { defaultValue: list.list })} #${list.rank}`)
+                .join(', '),
+              hit.explanation?.matchedTerms?.length
+                ? `${t('search.matchedTerms')}: ${hit.explanation.matchedTerms.join(', ')}`
+                : null,
+              hit.explanation?.entities?.length
+                ? `${t('search.entities')}: ${hit.explanation.entities.join(', ')}`
+                : null,
             ]
               .filter(Boolean)
               .join(' · ')}
@@ -122,7 +164,13 @@ function ToolCallDetail({ call }: { call: StepView['toolCalls'][number] }) {
 }
 
 /** What the agent did, step by step: nodes, their decisions, tool calls and the passages found. */
-export function StepTimeline({ steps, defaultOpen = false }: { steps: readonly StepView[]; defaultOpen?: boolean }) {
+export function StepTimeline({
+  steps,
+  defaultOpen = false,
+}: {
+  steps: readonly StepView[];
+  defaultOpen?: boolean;
+}) {
   const { t } = useTranslation();
   const [opened, { toggle }] = useDisclosure(defaultOpen);
   if (steps.length === 0) return null;

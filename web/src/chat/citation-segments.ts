@@ -25,7 +25,8 @@ export function segmentAnswer(text: string, citations: readonly Citation[]): Ans
     const cited = numbers.map((number) => byIndex.get(number));
     pushText(text.slice(position, match.index));
     if (cited.every((citation) => citation !== undefined)) {
-      for (const citation of cited) segments.push({ kind: 'citation', index: citation!.index, citation: citation! });
+      for (const citation of cited)
+        segments.push({ kind: 'citation', index: citation!.index, citation: citation! });
     } else {
       pushText(match[0]);
     }

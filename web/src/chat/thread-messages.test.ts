@@ -3,13 +3,33 @@ import { stepsFromTrace, threadMessagesFrom } from './thread-messages.js';
 
 describe('threadMessagesFrom', () => {
   it('turns runs into question and answer messages, with citations and failures', () => {
-    const citation = { index: 1, chunkId: 3, documentId: 'd', documentTitle: 'T', fileName: 'f', pages: [], sectionPath: [], text: 'p', supported: true };
+    const citation = {
+      index: 1,
+      chunkId: 3,
+      documentId: 'd',
+      documentTitle: 'T',
+      fileName: 'f',
+      pages: [],
+      sectionPath: [],
+      text: 'p',
+      supported: true,
+    };
     const messages = threadMessagesFrom({
       id: 't',
       title: 'x',
       runs: [
-        { id: 'r1', question: 'Who?', answer: { text: 'Ada [1].', citations: [citation], notFound: false }, error: null },
-        { id: 'r2', question: 'Why?', answer: null, error: { code: 'budget_exceeded', message: 'Out of steps' } },
+        {
+          id: 'r1',
+          question: 'Who?',
+          answer: { text: 'Ada [1].', citations: [citation], notFound: false },
+          error: null,
+        },
+        {
+          id: 'r2',
+          question: 'Why?',
+          answer: null,
+          error: { code: 'budget_exceeded', message: 'Out of steps' },
+        },
         { id: 'r3', question: 'Still running', answer: null, error: null },
         'garbage',
       ],
@@ -35,7 +55,15 @@ describe('stepsFromTrace', () => {
   it('rebuilds the step timeline of a stored run', () => {
     const steps = stepsFromTrace({
       trace: [
-        { step: 1, node: 'retrieve', tookMs: 12, summary: 'found 3', toolCalls: [{ callId: 'c', tool: 'search', arguments: { query: 'q' }, tookMs: 9, chunkIds: [1, 2] }] },
+        {
+          step: 1,
+          node: 'retrieve',
+          tookMs: 12,
+          summary: 'found 3',
+          toolCalls: [
+            { callId: 'c', tool: 'search', arguments: { query: 'q' }, tookMs: 9, chunkIds: [1, 2] },
+          ],
+        },
         { step: 2, node: 'answer', tookMs: 4, summary: '', toolCalls: [] },
       ],
     });
@@ -46,7 +74,15 @@ describe('stepsFromTrace', () => {
         done: true,
         tookMs: 12,
         summary: 'found 3',
-        toolCalls: [{ callId: 'c', tool: 'search', arguments: { query: 'q' }, tookMs: 9, result: { chunkIds: [1, 2], entities: undefined, error: undefined } }],
+        toolCalls: [
+          {
+            callId: 'c',
+            tool: 'search',
+            arguments: { query: 'q' },
+            tookMs: 9,
+            result: { chunkIds: [1, 2], entities: undefined, error: undefined },
+          },
+        ],
       },
       { node: 'answer', step: 2, done: true, tookMs: 4, toolCalls: [] },
     ]);

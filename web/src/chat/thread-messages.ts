@@ -30,7 +30,8 @@ export function threadMessagesFrom(body: unknown): ThreadMessage[] {
   runs.forEach((run, position) => {
     if (!isObject(run)) return;
     const id = typeof run.id === 'string' ? run.id : `run-${position}`;
-    if (typeof run.question === 'string') messages.push({ id: `${id}:q`, role: 'user', text: run.question, citations: [] });
+    if (typeof run.question === 'string')
+      messages.push({ id: `${id}:q`, role: 'user', text: run.question, citations: [] });
     const answer = isObject(run.answer) ? run.answer : null;
     const error = isObject(run.error) && typeof run.error.message === 'string' ? run.error : null;
     if (answer && typeof answer.text === 'string') {

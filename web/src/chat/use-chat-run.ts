@@ -24,7 +24,9 @@ export function useChatRun(session: Session, onThread: (threadId: string) => voi
   const [running, setRunning] = useState(false);
 
   const update = (id: number, change: (run: AgentRunState) => AgentRunState) =>
-    setTurns((current) => current.map((turn) => (turn.id === id ? { ...turn, run: change(turn.run) } : turn)));
+    setTurns((current) =>
+      current.map((turn) => (turn.id === id ? { ...turn, run: change(turn.run) } : turn)),
+    );
 
   const send = useCallback(
     async (message: string, options: { threadId?: string | undefined; mode: AgentMode }) => {
@@ -36,8 +38,16 @@ export function useChatRun(session: Session, onThread: (threadId: string) => voi
       try {
         const response = await fetch(apiUrl(session, '/v1/chat'), {
           method: 'POST',
-          headers: { ...authorizationHeaders(session), 'content-type': 'application/json', accept: 'text/event-stream' },
-          body: JSON.stringify({ message, mode: options.mode, ...(options.threadId ? { threadId: options.threadId } : {}) }),
+          headers: {
+            ...authorizationHeaders(session),
+            'content-type': 'application/json',
+            accept: 'text/event-stream',
+          },
+          body: JSON.stringify({
+            message,
+            mode: options.mode,
+            ...(options.threadId ? { threadId: options.threadId } : {}),
+          }),
           signal: abort.signal,
         });
         let announced = false;
@@ -52,7 +62,11 @@ export function useChatRun(session: Session, onThread: (threadId: string) => voi
         });
         update(id, (run) =>
           run.status === 'streaming'
-            ? { ...run, status: 'failed', error: { code: 'stream_ended', message: 'The answer stream ended early' } }
+            ? {
+                ...run,
+                status: 'failed',
+                error: { code: 'stream_ended', message: 'The answer stream ended early' },
+              }
             : run,
         );
       } catch (error) {
@@ -61,7 +75,10 @@ export function useChatRun(session: Session, onThread: (threadId: string) => voi
         } else {
           const failure =
             error instanceof ApiError
-              ? { code: error.code, message: `${error.message}${error.requestId ? ` (request ${error.requestId})` : ''}` }
+              ? {
+                  code: error.code,
+                  message: `${error.message}${error.requestId ? ` (request ${error.requestId})` : ''}`,
+                }
               : { code: 'network_error', message: (error as Error).message };
           update(id, (run) => ({ ...run, status: 'failed', error: failure }));
         }

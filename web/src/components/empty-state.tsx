@@ -1,7 +1,15 @@
 import { Stack, Text, ThemeIcon } from '@mantine/core';
 import { IconInbox } from '@tabler/icons-react';
 
-export function EmptyState({ title, hint, children }: { title: string; hint?: string; children?: React.ReactNode }) {
+export function EmptyState({
+  title,
+  hint,
+  children,
+}: {
+  title: string;
+  hint?: string;
+  children?: React.ReactNode;
+}) {
   return (
     <Stack align="center" gap="xs" py="xl" data-testid="empty-state">
       <ThemeIcon size={48} radius="xl" variant="light" color="gray">

@@ -15,7 +15,9 @@ export function showError(error: unknown, title?: string): void {
   notifications.show({
     color: 'red',
     title: title ?? (apiError ? t('errors.requestFailed', { code: apiError.code }) : t('errors.unexpected')),
-    message: apiError?.requestId ? `${message} — ${t('errors.requestId', { id: apiError.requestId })}` : message,
+    message: apiError?.requestId
+      ? `${message} — ${t('errors.requestId', { id: apiError.requestId })}`
+      : message,
     autoClose: 10_000,
     withBorder: true,
   });

@@ -62,7 +62,12 @@ function ThemeToggle() {
   const label = scheme === 'dark' ? t('header.lightTheme') : t('header.darkTheme');
   return (
     <Tooltip label={label}>
-      <ActionIcon variant="default" size="lg" aria-label={label} onClick={() => setColorScheme(scheme === 'dark' ? 'light' : 'dark')}>
+      <ActionIcon
+        variant="default"
+        size="lg"
+        aria-label={label}
+        onClick={() => setColorScheme(scheme === 'dark' ? 'light' : 'dark')}
+      >
         {scheme === 'dark' ? <IconSun size={18} /> : <IconMoon size={18} />}
       </ActionIcon>
     </Tooltip>
@@ -85,7 +90,10 @@ function TenantSwitch({ testId }: { testId: string }) {
       w={180}
       aria-label={t('header.tenant')}
       placeholder={t('header.chooseTenant')}
-      data={(tenants.data?.tenants ?? []).map((tenant) => ({ value: tenant.id, label: tenant.name || tenant.slug }))}
+      data={(tenants.data?.tenants ?? []).map((tenant) => ({
+        value: tenant.id,
+        label: tenant.name || tenant.slug,
+      }))}
       value={session.tenant}
       onChange={(value) => setTenant(value)}
       allowDeselect={false}
@@ -111,7 +119,13 @@ export function Layout() {
       <AppShell.Header>
         <Group h="100%" px="md" justify="space-between" wrap="nowrap">
           <Group gap="sm" wrap="nowrap">
-            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label={t('header.menu')} />
+            <Burger
+              opened={opened}
+              onClick={toggle}
+              hiddenFrom="sm"
+              size="sm"
+              aria-label={t('header.menu')}
+            />
             <Text fw={700} size="lg" c="teal">
               Rhizome
             </Text>
@@ -124,7 +138,12 @@ export function Layout() {
             </Group>
             <ThemeToggle />
             <Tooltip label={t('header.signOut')}>
-              <ActionIcon variant="default" size="lg" aria-label={t('header.signOut')} onClick={() => setSession(null)}>
+              <ActionIcon
+                variant="default"
+                size="lg"
+                aria-label={t('header.signOut')}
+                onClick={() => setSession(null)}
+              >
                 <IconLogout size={18} />
               </ActionIcon>
             </Tooltip>

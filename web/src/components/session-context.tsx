@@ -23,17 +23,14 @@ export function SessionProvider({ children }: { children: React.ReactNode }) {
     },
     [queryClient],
   );
-  const setTenant = useCallback(
-    (tenant: string | null) => {
-      setState((current) => {
-        if (!current) return current;
-        const next = { ...current, tenant };
-        saveSession(next);
-        return next;
-      });
-    },
-    [],
-  );
+  const setTenant = useCallback((tenant: string | null) => {
+    setState((current) => {
+      if (!current) return current;
+      const next = { ...current, tenant };
+      saveSession(next);
+      return next;
+    });
+  }, []);
   const value = useMemo(() => ({ session, setSession, setTenant }), [session, setSession, setTenant]);
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
@@ -53,6 +50,9 @@ export function useApi(): {
 } {
   const { session } = useSession();
   if (!session) throw new Error('useApi needs a session');
-  const call = useCallback(<T,>(path: string, options?: RequestOptions) => callApi<T>(session, path, options), [session]);
+  const call = useCallback(
+    <T,>(path: string, options?: RequestOptions) => callApi<T>(session, path, options),
+    [session],
+  );
   return { session, call, scope: [session.key.slice(0, 16), session.tenant ?? ''] as const };
 }

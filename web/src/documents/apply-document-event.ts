@@ -7,7 +7,8 @@ export function applyDocumentEvent(
 ): { documents: DocumentRecord[]; known: boolean } {
   const index = documents.findIndex((document) => document.id === event.documentId);
   if (index < 0) return { documents: [...documents], known: false };
-  if (event.status === 'deleted') return { documents: documents.filter((_, at) => at !== index), known: true };
+  if (event.status === 'deleted')
+    return { documents: documents.filter((_, at) => at !== index), known: true };
   const current = documents[index]!;
   const updated: DocumentRecord = {
     ...current,

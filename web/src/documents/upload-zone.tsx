@@ -17,7 +17,13 @@ interface UploadItem {
 }
 
 interface IntakeResponse {
-  documents: { id: string; fileName: string; status: string; duplicate: boolean; errorMessage: string | null }[];
+  documents: {
+    id: string;
+    fileName: string;
+    status: string;
+    duplicate: boolean;
+    errorMessage: string | null;
+  }[];
 }
 
 const parallelUploads = 3;
@@ -47,11 +53,15 @@ export function UploadZone({ collection, disabled }: { collection: string | null
           if (collection) form.append('collection', collection);
           form.append('file', file, file.name);
           try {
-            const response = await uploadWithProgress<IntakeResponse>(session, '/v1/documents', form, (fraction) =>
-              update(id, { progress: Math.round(fraction * 100) }),
+            const response = await uploadWithProgress<IntakeResponse>(
+              session,
+              '/v1/documents',
+              form,
+              (fraction) => update(id, { progress: Math.round(fraction * 100) }),
             );
             const result = response.documents[0];
-            if (result?.status === 'failed') update(id, { state: 'failed', message: result.errorMessage ?? '' });
+            if (result?.status === 'failed')
+              update(id, { state: 'failed', message: result.errorMessage ?? '' });
             else update(id, { state: result?.duplicate ? 'duplicate' : 'done', progress: 100 });
           } catch (error) {
             const message =
@@ -114,7 +124,11 @@ export function UploadZone({ collection, disabled }: { collection: string | null
                   <Text size="xs" truncate="end">
                     {item.name}
                   </Text>
-                  <Text size="xs" c={item.state === 'failed' ? 'red' : 'dimmed'} style={{ whiteSpace: 'nowrap' }}>
+                  <Text
+                    size="xs"
+                    c={item.state === 'failed' ? 'red' : 'dimmed'}
+                    style={{ whiteSpace: 'nowrap' }}
+                  >
                     {t(`documents.upload.${item.state}`)}
                     {item.state === 'uploading' ? ` ${item.progress}%` : ''}
                   </Text>

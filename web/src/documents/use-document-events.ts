@@ -39,7 +39,8 @@ export function useDocumentEvents(): void {
       );
       // A document this page has not seen, or one that finished: fetch the full records.
       if (!known || event.status === 'indexed' || event.status === 'failed') refreshSoon();
-      if (event.status === 'indexed') void queryClient.invalidateQueries({ queryKey: ['chunks', event.documentId] });
+      if (event.status === 'indexed')
+        void queryClient.invalidateQueries({ queryKey: ['chunks', event.documentId] });
     };
     const connect = async () => {
       while (!controller.signal.aborted) {
@@ -64,7 +65,9 @@ export function useDocumentEvents(): void {
         // Events may have been missed while disconnected.
         refreshSoon();
         attempt += 1;
-        await new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5))));
+        await new Promise((resolve) =>
+          setTimeout(resolve, Math.min(30_000, 1_000 * 2 ** Math.min(attempt, 5))),
+        );
       }
     };
     void connect();

@@ -69,16 +69,25 @@ export function mergeNeighbourhood(
     const source = String(edge.source);
     const target = String(edge.target);
     if (!graph.hasNode(source) || !graph.hasNode(target) || graph.hasEdge(source, target)) continue;
-    graph.addEdge(source, target, { size: 1 + (3 * edge.weight) / maxWeight, color: '#adb5bd', label: edge.description });
+    graph.addEdge(source, target, {
+      size: 1 + (3 * edge.weight) / maxWeight,
+      color: '#adb5bd',
+      label: edge.description,
+    });
   }
   if (graph.order > 1) {
-    forceAtlas2.assign(graph, { iterations: 60, settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 200 } });
+    forceAtlas2.assign(graph, {
+      iterations: 60,
+      settings: { ...forceAtlas2.inferSettings(graph), barnesHutOptimize: graph.order > 200 },
+    });
   }
   return fresh.length;
 }
 
 export function recolor(graph: ExplorerGraph, colorBy: ColorBy): void {
-  graph.forEachNode((key, attributes) => graph.setNodeAttribute(key, 'color', nodeColor(attributes, colorBy)));
+  graph.forEachNode((key, attributes) =>
+    graph.setNodeAttribute(key, 'color', nodeColor(attributes, colorBy)),
+  );
 }
 
 /** Enlarges the selected node (and only it), so it stands out in the view. */

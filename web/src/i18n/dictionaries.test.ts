@@ -8,7 +8,8 @@ function leaves(value: unknown, prefix = ''): Map<string, unknown> {
   const result = new Map<string, unknown>();
   for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (typeof child === 'object' && child !== null) for (const [inner, leaf] of leaves(child, path)) result.set(inner, leaf);
+    if (typeof child === 'object' && child !== null)
+      for (const [inner, leaf] of leaves(child, path)) result.set(inner, leaf);
     else result.set(path, child);
   }
   return result;
@@ -36,11 +37,14 @@ describe('UI strings', () => {
 
   it('keeps the same interpolation variables in both languages', () => {
     const variables = (text: string) => [...text.matchAll(/{{(\w+)}}/g)].map((match) => match[1]).sort();
-    for (const [key, value] of english) expect(variables(chinese.get(key) as string), key).toEqual(variables(value as string));
+    for (const [key, value] of english)
+      expect(variables(chinese.get(key) as string), key).toEqual(variables(value as string));
   });
 
   it('actually translates: Chinese strings contain Chinese text unless they are names', () => {
-    const untranslated = [...chinese].filter(([key, value]) => value === english.get(key) && !/BM25|^\{\{/.test(value as string));
+    const untranslated = [...chinese].filter(
+      ([key, value]) => value === english.get(key) && !/BM25|^\{\{/.test(value as string),
+    );
     expect(untranslated).toEqual([]);
   });
 

@@ -41,7 +41,11 @@ function TenantsPanel() {
     queryFn: () => call<{ tenants: Tenant[] }>('/v1/tenants'),
   });
   const create = useMutation({
-    mutationFn: () => call<Tenant>('/v1/tenants', { method: 'POST', body: { slug: slug.trim(), name: name.trim() || slug.trim() } }),
+    mutationFn: () =>
+      call<Tenant>('/v1/tenants', {
+        method: 'POST',
+        body: { slug: slug.trim(), name: name.trim() || slug.trim() },
+      }),
     onSuccess: (tenant) => {
       setSlug('');
       setName('');
@@ -66,9 +70,24 @@ function TenantsPanel() {
           }}
         >
           <Group align="flex-end" wrap="wrap">
-            <TextInput label={t('admin.tenantSlug')} description={t('admin.tenantSlugHint')} value={slug} onChange={(event) => setSlug(event.currentTarget.value)} required />
-            <TextInput label={t('admin.tenantName')} value={name} onChange={(event) => setName(event.currentTarget.value)} />
-            <Button type="submit" leftSection={<IconPlus size={16} />} loading={create.isPending} disabled={slug.trim().length === 0}>
+            <TextInput
+              label={t('admin.tenantSlug')}
+              description={t('admin.tenantSlugHint')}
+              value={slug}
+              onChange={(event) => setSlug(event.currentTarget.value)}
+              required
+            />
+            <TextInput
+              label={t('admin.tenantName')}
+              value={name}
+              onChange={(event) => setName(event.currentTarget.value)}
+            />
+            <Button
+              type="submit"
+              leftSection={<IconPlus size={16} />}
+              loading={create.isPending}
+              disabled={slug.trim().length === 0}
+            >
               {t('admin.createTenant')}
             </Button>
           </Group>
@@ -93,7 +112,8 @@ function TenantsPanel() {
               {tenants.data?.tenants.map((tenant) => (
                 <Table.Tr key={tenant.id}>
                   <Table.Td>
-                    {tenant.name} {session.tenant === tenant.id && <Badge size="xs">{t('admin.current')}</Badge>}
+                    {tenant.name}{' '}
+                    {session.tenant === tenant.id && <Badge size="xs">{t('admin.current')}</Badge>}
                   </Table.Td>
                   <Table.Td>
                     <Code>{tenant.slug}</Code>
@@ -101,14 +121,23 @@ function TenantsPanel() {
                   <Table.Td>{formatDate(tenant.createdAt, i18n.language)}</Table.Td>
                   <Table.Td>
                     <Group gap={4} justify="flex-end" wrap="nowrap">
-                      <Button size="compact-xs" variant="subtle" onClick={() => setTenant(tenant.id)} disabled={session.tenant === tenant.id}>
+                      <Button
+                        size="compact-xs"
+                        variant="subtle"
+                        onClick={() => setTenant(tenant.id)}
+                        disabled={session.tenant === tenant.id}
+                      >
                         {t('admin.switchTo')}
                       </Button>
                       <ActionIcon
                         variant="subtle"
                         color="red"
                         aria-label={`${t('common.delete')}: ${tenant.slug}`}
-                        onClick={() => confirmAction(t('admin.confirmDeleteTenant', { name: tenant.slug }), () => remove.mutate(tenant))}
+                        onClick={() =>
+                          confirmAction(t('admin.confirmDeleteTenant', { name: tenant.slug }), () =>
+                            remove.mutate(tenant),
+                          )
+                        }
                       >
                         <IconTrash size={16} />
                       </ActionIcon>
@@ -136,7 +165,8 @@ function KeysPanel() {
   const tenantId = isAdmin ? session.tenant : session.keyTenantId;
   const keys = useQuery({
     queryKey: ['keys', session.key.slice(0, 16), tenantId],
-    queryFn: () => call<{ keys: ApiKeyRecord[] }>('/v1/keys', { query: { tenantId: isAdmin ? tenantId : undefined } }),
+    queryFn: () =>
+      call<{ keys: ApiKeyRecord[] }>('/v1/keys', { query: { tenantId: isAdmin ? tenantId : undefined } }),
   });
   const create = useMutation({
     mutationFn: () =>
@@ -166,7 +196,12 @@ function KeysPanel() {
           }}
         >
           <Group align="flex-end" wrap="wrap">
-            <TextInput label={t('admin.keyName')} value={name} onChange={(event) => setName(event.currentTarget.value)} required />
+            <TextInput
+              label={t('admin.keyName')}
+              value={name}
+              onChange={(event) => setName(event.currentTarget.value)}
+              required
+            />
             <Select
               label={t('admin.role')}
               data={roles.map((value) => ({ value, label: t(`roles.${value}`) }))}
@@ -175,7 +210,12 @@ function KeysPanel() {
               allowDeselect={false}
               w={150}
             />
-            <Button type="submit" leftSection={<IconKey size={16} />} loading={create.isPending} disabled={name.trim().length === 0 || (role !== 'admin' && !tenantId)}>
+            <Button
+              type="submit"
+              leftSection={<IconKey size={16} />}
+              loading={create.isPending}
+              disabled={name.trim().length === 0 || (role !== 'admin' && !tenantId)}
+            >
               {t('admin.createKey')}
             </Button>
           </Group>
@@ -233,7 +273,9 @@ function KeysPanel() {
                       color="red"
                       variant="subtle"
                       disabled={key.id === session.key.split('_')[1]}
-                      onClick={() => confirmAction(t('admin.confirmRevoke', { name: key.name }), () => revoke.mutate(key))}
+                      onClick={() =>
+                        confirmAction(t('admin.confirmRevoke', { name: key.name }), () => revoke.mutate(key))
+                      }
                     >
                       {t('admin.revoke')}
                     </Button>
@@ -265,7 +307,10 @@ function ModelsPanel() {
   const { call } = useApi();
   const settings = useQuery({ queryKey: ['models'], queryFn: () => call<ModelSettings>('/v1/admin/models') });
   const check = useMutation({
-    mutationFn: () => call<{ embedding: ProviderCheck | null; chat: ProviderCheck | null }>('/v1/admin/models/check', { method: 'POST' }),
+    mutationFn: () =>
+      call<{ embedding: ProviderCheck | null; chat: ProviderCheck | null }>('/v1/admin/models/check', {
+        method: 'POST',
+      }),
   });
   const health = (result: ProviderCheck | null | undefined) =>
     result === undefined ? null : result === null ? (
@@ -315,7 +360,8 @@ function ModelsPanel() {
       </Table.ScrollContainer>
       {settings.data && (
         <Text size="sm">
-          {t('admin.extraction')}: <Code>{settings.data.extraction}</Code> · {t('admin.dimensions')}: <Code>{settings.data.embedding.dimensions}</Code>
+          {t('admin.extraction')}: <Code>{settings.data.extraction}</Code> · {t('admin.dimensions')}:{' '}
+          <Code>{settings.data.embedding.dimensions}</Code>
         </Text>
       )}
       <Group>
@@ -341,6 +387,10 @@ function UsagePanel() {
     [t('admin.usage.entities'), usage.data.entities],
     [t('admin.usage.relations'), usage.data.relations],
     [t('admin.usage.communities'), usage.data.communities],
+    [t('admin.usage.questions'), usage.data.questions.total],
+    [t('admin.usage.questions30'), usage.data.questions.last30Days],
+    [t('admin.usage.promptTokens'), usage.data.tokens.prompt],
+    [t('admin.usage.completionTokens'), usage.data.tokens.completion],
   ];
   return (
     <SimpleGrid cols={{ base: 2, sm: 4 }} data-testid="usage">

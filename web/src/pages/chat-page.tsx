@@ -83,7 +83,10 @@ function ThreadList({ activeId, onNew }: { activeId: string | undefined; onNew: 
             />
             <Menu position="bottom-end" withinPortal>
               <Menu.Target>
-                <ActionIcon variant="subtle" aria-label={t('chat.threadActions', { title: thread.title || t('chat.untitled') })}>
+                <ActionIcon
+                  variant="subtle"
+                  aria-label={t('chat.threadActions', { title: thread.title || t('chat.untitled') })}
+                >
                   <IconDots size={16} />
                 </ActionIcon>
               </Menu.Target>
@@ -97,7 +100,10 @@ function ThreadList({ activeId, onNew }: { activeId: string | undefined; onNew: 
                 >
                   {t('chat.rename')}
                 </Menu.Item>
-                <Menu.Item color="red" onClick={() => confirmAction(t('chat.confirmDelete'), () => remove.mutate(thread))}>
+                <Menu.Item
+                  color="red"
+                  onClick={() => confirmAction(t('chat.confirmDelete'), () => remove.mutate(thread))}
+                >
                   {t('common.delete')}
                 </Menu.Item>
               </Menu.Dropdown>
@@ -113,7 +119,13 @@ function ThreadList({ activeId, onNew }: { activeId: string | undefined; onNew: 
           }}
         >
           <Stack>
-            <TextInput label={t('chat.threadTitle')} value={title} onChange={(event) => setTitle(event.currentTarget.value)} required data-autofocus />
+            <TextInput
+              label={t('chat.threadTitle')}
+              value={title}
+              onChange={(event) => setTitle(event.currentTarget.value)}
+              required
+              data-autofocus
+            />
             <Group justify="flex-end">
               <Button type="submit" loading={rename.isPending} disabled={title.trim().length === 0}>
                 {t('common.save')}
@@ -139,7 +151,12 @@ function StoredSteps({ threadId, runId }: { threadId: string; runId: string }) {
   });
   if (!opened) {
     return (
-      <Button variant="subtle" size="compact-xs" onClick={() => setOpened(true)} leftSection={<IconChevronRight size={14} />}>
+      <Button
+        variant="subtle"
+        size="compact-xs"
+        onClick={() => setOpened(true)}
+        leftSection={<IconChevronRight size={14} />}
+      >
         {t('chat.showSteps')}
       </Button>
     );
@@ -195,7 +212,10 @@ export function ChatPage() {
     retry: false,
     meta: { quiet404: true },
   });
-  const unavailable = history.error instanceof ApiError && history.error.status === 404 && history.error.code === 'route_not_found';
+  const unavailable =
+    history.error instanceof ApiError &&
+    history.error.status === 404 &&
+    history.error.code === 'route_not_found';
   const stored = threadMessagesFrom(history.data);
   const bottom = useRef<HTMLDivElement | null>(null);
   const lastText = turns[turns.length - 1]?.run.text;
@@ -338,11 +358,20 @@ export function ChatPage() {
                     allowDeselect={false}
                   />
                   {running ? (
-                    <Button color="red" variant="light" leftSection={<IconPlayerStopFilled size={16} />} onClick={stop}>
+                    <Button
+                      color="red"
+                      variant="light"
+                      leftSection={<IconPlayerStopFilled size={16} />}
+                      onClick={stop}
+                    >
                       {t('chat.stop')}
                     </Button>
                   ) : (
-                    <Button type="submit" leftSection={<IconSend size={16} />} disabled={draft.trim().length === 0}>
+                    <Button
+                      type="submit"
+                      leftSection={<IconSend size={16} />}
+                      disabled={draft.trim().length === 0}
+                    >
                       {t('chat.send')}
                     </Button>
                   )}

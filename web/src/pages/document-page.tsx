@@ -1,4 +1,17 @@
-import { Anchor, Badge, Breadcrumbs, Button, Grid, Group, Loader, Paper, ScrollArea, Stack, Text, Title } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Breadcrumbs,
+  Button,
+  Grid,
+  Group,
+  Loader,
+  Paper,
+  ScrollArea,
+  Stack,
+  Text,
+  Title,
+} from '@mantine/core';
 import { IconDownload } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
@@ -42,11 +55,17 @@ export function DocumentPage() {
   });
   const chunks = useQuery({
     queryKey: ['chunks', documentId, ...scope],
-    queryFn: () => call<{ chunks: ChunkView[]; total: number }>(`/v1/documents/${documentId}/chunks`, { query: { limit: 500 } }),
+    queryFn: () =>
+      call<{ chunks: ChunkView[]; total: number }>(`/v1/documents/${documentId}/chunks`, {
+        query: { limit: 500 },
+      }),
   });
   const entities = useQuery({
     queryKey: ['document-entities', documentId, ...scope, document.data?.status],
-    queryFn: () => call<{ entities: (EntitySummary & { mentionsInDocument: number })[] }>(`/v1/documents/${documentId}/entities`),
+    queryFn: () =>
+      call<{ entities: (EntitySummary & { mentionsInDocument: number })[] }>(
+        `/v1/documents/${documentId}/entities`,
+      ),
   });
   const focused = useRef<HTMLDivElement | null>(null);
   useEffect(() => {
@@ -88,12 +107,14 @@ export function DocumentPage() {
             <Text size="sm" c="dimmed">
               {record.fileName} · {record.format ?? '—'} · {formatBytes(record.byteSize)}
               {record.pageCount ? ` · ${t('document.pages', { count: record.pageCount })}` : ''} ·{' '}
-              {t('document.chunkCount', { count: record.chunkCount })} · {formatDate(record.indexedAt ?? record.createdAt, i18n.language)}
+              {t('document.chunkCount', { count: record.chunkCount })} ·{' '}
+              {formatDate(record.indexedAt ?? record.createdAt, i18n.language)}
             </Text>
           </Group>
           {record.status === 'failed' && (
             <Text c="red" size="sm" mt={4}>
-              {t('documents.failedAt', { stage: record.failedStage ?? '—' })}: {record.errorMessage ?? record.errorCode}
+              {t('documents.failedAt', { stage: record.failedStage ?? '—' })}:{' '}
+              {record.errorMessage ?? record.errorCode}
             </Text>
           )}
         </div>
@@ -135,7 +156,11 @@ export function DocumentPage() {
                       </Text>
                     )}
                   </Group>
-                  {isFocus ? <HighlightedPassage text={chunk.text} quote={quote} /> : <Text className="passage-text">{chunk.text}</Text>}
+                  {isFocus ? (
+                    <HighlightedPassage text={chunk.text} quote={quote} />
+                  ) : (
+                    <Text className="passage-text">{chunk.text}</Text>
+                  )}
                 </Paper>
               );
             })}
@@ -145,7 +170,11 @@ export function DocumentPage() {
           <Title order={3} size="h4" mb="xs">
             {t('document.entities')}
           </Title>
-          {entities.data && entities.data.entities.length === 0 && <Text c="dimmed" size="sm">{t('document.noEntities')}</Text>}
+          {entities.data && entities.data.entities.length === 0 && (
+            <Text c="dimmed" size="sm">
+              {t('document.noEntities')}
+            </Text>
+          )}
           <ScrollArea.Autosize mah={600}>
             <Group gap={6}>
               {entities.data?.entities.map((entity) => (

@@ -78,7 +78,13 @@ function NewCollection() {
           }}
         >
           <Stack>
-            <TextInput label={t('documents.collectionName')} value={name} onChange={(event) => setName(event.currentTarget.value)} required data-autofocus />
+            <TextInput
+              label={t('documents.collectionName')}
+              value={name}
+              onChange={(event) => setName(event.currentTarget.value)}
+              required
+              data-autofocus
+            />
             <Group justify="flex-end">
               <Button type="submit" loading={create.isPending} disabled={name.trim().length === 0}>
                 {t('common.create')}
@@ -102,7 +108,8 @@ export function DocumentsPage() {
   const collections = useCollections();
   const documents = useQuery({
     queryKey: ['documents', ...scope, status, collection],
-    queryFn: () => call<{ documents: DocumentRecord[] }>('/v1/documents', { query: { limit: 500, status, collection } }),
+    queryFn: () =>
+      call<{ documents: DocumentRecord[] }>('/v1/documents', { query: { limit: 500, status, collection } }),
   });
   const remove = useMutation({
     mutationFn: (document: DocumentRecord) => call(`/v1/documents/${document.id}`, { method: 'DELETE' }),
@@ -112,7 +119,8 @@ export function DocumentsPage() {
     },
   });
   const reingest = useMutation({
-    mutationFn: (document: DocumentRecord) => call(`/v1/documents/${document.id}/reingest`, { method: 'POST' }),
+    mutationFn: (document: DocumentRecord) =>
+      call(`/v1/documents/${document.id}/reingest`, { method: 'POST' }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['documents'] }),
   });
   const collectionNames = new Map((collections.data?.collections ?? []).map((item) => [item.id, item.name]));
@@ -120,7 +128,9 @@ export function DocumentsPage() {
     const needle = text.trim().toLowerCase();
     const filtered = (documents.data?.documents ?? []).filter(
       (document) =>
-        needle.length === 0 || document.fileName.toLowerCase().includes(needle) || document.title.toLowerCase().includes(needle),
+        needle.length === 0 ||
+        document.fileName.toLowerCase().includes(needle) ||
+        document.title.toLowerCase().includes(needle),
     );
     return sortDocuments(filtered, order);
   }, [documents.data, text, order]);
@@ -137,7 +147,10 @@ export function DocumentsPage() {
           <Select
             label={t('documents.uploadInto')}
             placeholder={t('documents.noCollection')}
-            data={(collections.data?.collections ?? []).map((item) => ({ value: item.name, label: item.name }))}
+            data={(collections.data?.collections ?? []).map((item) => ({
+              value: item.name,
+              label: item.name,
+            }))}
             value={collection}
             onChange={setCollection}
             clearable
@@ -175,7 +188,10 @@ export function DocumentsPage() {
         />
         <Select
           label={t('documents.sort')}
-          data={(['newest', 'oldest', 'name', 'status'] as const).map((value) => ({ value, label: t(`documents.sortBy.${value}`) }))}
+          data={(['newest', 'oldest', 'name', 'status'] as const).map((value) => ({
+            value,
+            label: t(`documents.sortBy.${value}`),
+          }))}
           value={order}
           onChange={(value) => setOrder((value as SortOrder | null) ?? 'newest')}
           allowDeselect={false}
@@ -183,7 +199,10 @@ export function DocumentsPage() {
         />
       </Group>
       {documents.isSuccess && visible.length === 0 ? (
-        <EmptyState title={t('documents.emptyTitle')} hint={canEdit ? t('documents.emptyHint') : t('documents.emptyReader')} />
+        <EmptyState
+          title={t('documents.emptyTitle')}
+          hint={canEdit ? t('documents.emptyHint') : t('documents.emptyReader')}
+        />
       ) : (
         <Table.ScrollContainer minWidth={640}>
           <Table striped highlightOnHover verticalSpacing="xs" data-testid="documents-table">
@@ -214,7 +233,8 @@ export function DocumentsPage() {
                     )}
                     {document.status === 'failed' && (
                       <Text size="xs" c="red" data-testid="failure-reason">
-                        {t('documents.failedAt', { stage: document.failedStage ?? '—' })}: {document.errorMessage ?? document.errorCode}
+                        {t('documents.failedAt', { stage: document.failedStage ?? '—' })}:{' '}
+                        {document.errorMessage ?? document.errorCode}
                       </Text>
                     )}
                   </Table.Td>
@@ -222,7 +242,9 @@ export function DocumentsPage() {
                     <StatusBadge status={document.status} />
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm">{document.collectionId ? (collectionNames.get(document.collectionId) ?? '—') : '—'}</Text>
+                    <Text size="sm">
+                      {document.collectionId ? (collectionNames.get(document.collectionId) ?? '—') : '—'}
+                    </Text>
                   </Table.Td>
                   <Table.Td>{document.chunkCount}</Table.Td>
                   <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatBytes(document.byteSize)}</Table.Td>
@@ -247,7 +269,9 @@ export function DocumentsPage() {
                             color="red"
                             aria-label={`${t('common.delete')}: ${document.fileName}`}
                             onClick={() =>
-                              confirmAction(t('documents.confirmDelete', { name: document.fileName }), () => remove.mutate(document))
+                              confirmAction(t('documents.confirmDelete', { name: document.fileName }), () =>
+                                remove.mutate(document),
+                              )
                             }
                           >
                             <IconTrash size={16} />

@@ -28,7 +28,15 @@ import { EmptyState } from '../components/empty-state.js';
 import { showError } from '../components/error-toast.js';
 import { useApi } from '../components/session-context.js';
 import { colorFor } from '../graph/graph-colors.js';
-import { createExplorerGraph, markSelected, mergeNeighbourhood, recolor, type ColorBy, type EdgeAttributes, type NodeAttributes } from '../graph/explorer-graph.js';
+import {
+  createExplorerGraph,
+  markSelected,
+  mergeNeighbourhood,
+  recolor,
+  type ColorBy,
+  type EdgeAttributes,
+  type NodeAttributes,
+} from '../graph/explorer-graph.js';
 
 function EntityPanel({
   entityId,
@@ -73,7 +81,9 @@ function EntityPanel({
       <Button
         leftSection={<IconMessageQuestion size={16} />}
         variant="light"
-        onClick={() => void navigate('/chat', { state: { draft: t('graph.askDraft', { name: entity.name }) } })}
+        onClick={() =>
+          void navigate('/chat', { state: { draft: t('graph.askDraft', { name: entity.name }) } })
+        }
       >
         {t('graph.ask')}
       </Button>
@@ -155,7 +165,8 @@ export function GraphPage() {
 
   const entities = useQuery({
     queryKey: ['entities', ...scope, debounced],
-    queryFn: () => call<{ entities: EntitySummary[] }>('/v1/graph/entities', { query: { query: debounced, limit: 15 } }),
+    queryFn: () =>
+      call<{ entities: EntitySummary[] }>('/v1/graph/entities', { query: { query: debounced, limit: 15 } }),
   });
 
   const expand = useCallback(
@@ -165,9 +176,18 @@ export function GraphPage() {
         const neighbourhood = await queryClient.fetchQuery({
           queryKey: ['neighbourhood', entityId, ...scope],
           queryFn: () =>
-            call<{ nodes: EntitySummary[]; edges: RelationView[] }>(`/v1/graph/entities/${entityId}/neighbourhood`, { query: { limit: 30 } }),
+            call<{ nodes: EntitySummary[]; edges: RelationView[] }>(
+              `/v1/graph/entities/${entityId}/neighbourhood`,
+              { query: { limit: 30 } },
+            ),
         });
-        mergeNeighbourhood(graph.current, entityId, neighbourhood.nodes, neighbourhood.edges, colorByRef.current);
+        mergeNeighbourhood(
+          graph.current,
+          entityId,
+          neighbourhood.nodes,
+          neighbourhood.edges,
+          colorByRef.current,
+        );
         markSelected(graph.current, selectedRef.current);
         setCounts({
           nodes: graph.current.order,
@@ -187,7 +207,10 @@ export function GraphPage() {
   const select = useCallback(
     (entityId: number) => {
       setSelected(entityId);
-      if (!graph.current.hasNode(String(entityId)) || !graph.current.getNodeAttribute(String(entityId), 'expanded')) {
+      if (
+        !graph.current.hasNode(String(entityId)) ||
+        !graph.current.getNodeAttribute(String(entityId), 'expanded')
+      ) {
         void expand(entityId);
       }
     },
@@ -228,7 +251,9 @@ export function GraphPage() {
       void (async () => {
         let first: number | null = null;
         for (const name of names.split('\n').filter(Boolean).slice(0, 12)) {
-          const found = await call<{ entities: EntitySummary[] }>('/v1/graph/entities', { query: { query: name, limit: 1 } });
+          const found = await call<{ entities: EntitySummary[] }>('/v1/graph/entities', {
+            query: { query: name, limit: 1 },
+          });
           const match = found.entities[0];
           if (match) {
             first ??= match.id;
@@ -261,7 +286,12 @@ export function GraphPage() {
 
   const legend = new Map<string, string>();
   graph.current.forEachNode((_key, attributes) => {
-    const value = colorBy === 'type' ? attributes.entityType : attributes.communityId === null ? '—' : String(attributes.communityId);
+    const value =
+      colorBy === 'type'
+        ? attributes.entityType
+        : attributes.communityId === null
+          ? '—'
+          : String(attributes.communityId);
     legend.set(colorBy === 'type' ? value : t('graph.community', { id: value }), attributes.color);
   });
 
@@ -270,7 +300,13 @@ export function GraphPage() {
       <Group justify="space-between">
         <Title order={2}>{t('graph.title')}</Title>
         <Group gap="xs">
-          <Text size="sm" c="dimmed" data-testid="graph-counts" data-nodes={counts.nodes} data-edges={counts.edges}>
+          <Text
+            size="sm"
+            c="dimmed"
+            data-testid="graph-counts"
+            data-nodes={counts.nodes}
+            data-edges={counts.edges}
+          >
             {t('graph.counts', { nodes: counts.nodes, edges: counts.edges })}
           </Text>
           {loading && <Loader size="xs" aria-label={t('common.loading')} />}
@@ -313,7 +349,15 @@ export function GraphPage() {
                     data-testid="entity-result"
                   >
                     <Group gap={6} wrap="nowrap">
-                      <span style={{ width: 10, height: 10, borderRadius: 5, background: colorFor(entity.type), flex: 'none' }} />
+                      <span
+                        style={{
+                          width: 10,
+                          height: 10,
+                          borderRadius: 5,
+                          background: colorFor(entity.type),
+                          flex: 'none',
+                        }}
+                      />
                       <Text size="sm" truncate="end">
                         {entity.name}
                       </Text>
@@ -334,9 +378,24 @@ export function GraphPage() {
             </Alert>
           )}
           <div style={{ height: 'min(70vh, 640px)', position: 'relative' }}>
-            <div ref={container} className="graph-canvas" data-testid="graph-canvas" data-expanded={counts.expanded} role="img" aria-label={t('graph.canvasLabel', { nodes: counts.nodes, edges: counts.edges })} />
+            <div
+              ref={container}
+              className="graph-canvas"
+              data-testid="graph-canvas"
+              data-expanded={counts.expanded}
+              role="img"
+              aria-label={t('graph.canvasLabel', { nodes: counts.nodes, edges: counts.edges })}
+            />
             {counts.nodes === 0 && (
-              <div style={{ position: 'absolute', inset: 0, display: 'grid', placeItems: 'center', pointerEvents: 'none' }}>
+              <div
+                style={{
+                  position: 'absolute',
+                  inset: 0,
+                  display: 'grid',
+                  placeItems: 'center',
+                  pointerEvents: 'none',
+                }}
+              >
                 <EmptyState title={t('graph.startTitle')} hint={t('graph.startHint')} />
               </div>
             )}

@@ -1,4 +1,18 @@
-import { Anchor, Badge, Button, Chip, Group, Loader, NumberInput, Paper, SimpleGrid, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Anchor,
+  Badge,
+  Button,
+  Chip,
+  Group,
+  Loader,
+  NumberInput,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { IconSearch } from '@tabler/icons-react';
 import { useQueries } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -16,13 +30,20 @@ export function HitExplanation({ hit }: { hit: SearchHit }) {
     <Stack gap={4} data-testid="hit-explanation">
       <Group gap={4}>
         {explanation.lists.map((list) => (
-          <Badge key={list.list} size="xs" variant="light" title={t('search.listScore', { score: list.score.toFixed(3), weight: list.weight })}>
+          <Badge
+            key={list.list}
+            size="xs"
+            variant="light"
+            title={t('search.listScore', { score: list.score.toFixed(3), weight: list.weight })}
+          >
             {t(`search.list.${list.list}`)} #{list.rank}
           </Badge>
         ))}
         <Text size="xs" c="dimmed">
           {t('search.fused', { score: explanation.fusedScore.toFixed(4), fusion: explanation.fusion })}
-          {explanation.rerankScore !== undefined ? ` · ${t('search.rerank', { score: explanation.rerankScore.toFixed(3) })}` : ''}
+          {explanation.rerankScore !== undefined
+            ? ` · ${t('search.rerank', { score: explanation.rerankScore.toFixed(3) })}`
+            : ''}
         </Text>
       </Group>
       {explanation.matchedTerms.length > 0 && (
@@ -58,7 +79,10 @@ function HitCard({ hit, rank }: { hit: SearchHit; rank: number }) {
         </Anchor>
       </Group>
       <Text size="xs" c="dimmed" mb={4}>
-        {[hit.pages.length > 0 ? t('document.page', { pages: hit.pages.join(', ') }) : null, hit.sectionPath.join(' › ') || null]
+        {[
+          hit.pages.length > 0 ? t('document.page', { pages: hit.pages.join(', ') }) : null,
+          hit.sectionPath.join(' › ') || null,
+        ]
           .filter(Boolean)
           .join(' · ')}
       </Text>
@@ -104,7 +128,14 @@ export function SearchPage() {
             leftSection={<IconSearch size={16} />}
             style={{ flex: 1, minWidth: 220 }}
           />
-          <NumberInput label={t('search.k')} value={k} onChange={(value) => setK(Number(value) || 8)} min={1} max={50} w={90} />
+          <NumberInput
+            label={t('search.k')}
+            value={k}
+            onChange={(value) => setK(Number(value) || 8)}
+            min={1}
+            max={50}
+            w={90}
+          />
           <Button type="submit" disabled={draft.trim().length === 0}>
             {t('search.submit')}
           </Button>
@@ -133,13 +164,24 @@ export function SearchPage() {
                   </Title>
                   {result?.data && (
                     <Text size="xs" c="dimmed">
-                      {t('search.took', { count: result.data.hits.length, ms: Math.round(result.data.tookMs) })}
+                      {t('search.took', {
+                        count: result.data.hits.length,
+                        ms: Math.round(result.data.tookMs),
+                      })}
                     </Text>
                   )}
                 </Group>
                 {result?.isPending && <Loader size="sm" aria-label={t('common.loading')} />}
-                {result?.isError && <Text c="red" size="sm">{(result.error as Error).message}</Text>}
-                {result?.data && result.data.hits.length === 0 && <Text c="dimmed" size="sm">{t('search.noHits')}</Text>}
+                {result?.isError && (
+                  <Text c="red" size="sm">
+                    {(result.error as Error).message}
+                  </Text>
+                )}
+                {result?.data && result.data.hits.length === 0 && (
+                  <Text c="dimmed" size="sm">
+                    {t('search.noHits')}
+                  </Text>
+                )}
                 {result?.data?.communities.slice(0, 2).map((community) => (
                   <Paper key={community.id} withBorder p="xs" bg="var(--mantine-color-default-hover)">
                     <Text size="xs" fw={500}>
@@ -150,7 +192,9 @@ export function SearchPage() {
                     </Text>
                   </Paper>
                 ))}
-                {result?.data?.hits.map((hit, rank) => <HitCard key={hit.chunkId} hit={hit} rank={rank + 1} />)}
+                {result?.data?.hits.map((hit, rank) => (
+                  <HitCard key={hit.chunkId} hit={hit} rank={rank + 1} />
+                ))}
               </Stack>
             );
           })}

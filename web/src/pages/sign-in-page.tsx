@@ -1,4 +1,16 @@
-import { Accordion, Alert, Button, Center, Group, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
+import {
+  Accordion,
+  Alert,
+  Button,
+  Center,
+  Group,
+  Paper,
+  PasswordInput,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate } from 'react-router';
@@ -17,13 +29,20 @@ export function SignInPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   // An admin without a tenant starts in Admin, where tenants are created.
-  if (session) return <Navigate to={session.role === 'admin' && !session.tenant ? '/admin' : '/documents'} replace />;
+  if (session)
+    return <Navigate to={session.role === 'admin' && !session.tenant ? '/admin' : '/documents'} replace />;
 
   const submit = async (event: React.FormEvent) => {
     event.preventDefault();
     setError(null);
     setBusy(true);
-    const draft: Session = { apiUrl: server.trim(), key: key.trim(), role: 'reader', keyTenantId: null, tenant: null };
+    const draft: Session = {
+      apiUrl: server.trim(),
+      key: key.trim(),
+      role: 'reader',
+      keyTenantId: null,
+      tenant: null,
+    };
     try {
       const me = await callApi<Me>(draft, '/v1/me');
       let tenant = me.tenantId;
@@ -47,7 +66,15 @@ export function SignInPage() {
 
   return (
     <Center mih="100vh" p="md">
-      <Paper withBorder shadow="sm" p="xl" w="100%" maw={440} component="form" onSubmit={(event) => void submit(event)}>
+      <Paper
+        withBorder
+        shadow="sm"
+        p="xl"
+        w="100%"
+        maw={440}
+        component="form"
+        onSubmit={(event) => void submit(event)}
+      >
         <Stack>
           <div>
             <Title order={1} size="h2" c="teal">
