@@ -120,6 +120,10 @@ function send(request: FastifyRequest, reply: FastifyReply, status: number, body
   if (format === 'dify') {
     const translated = difyError(request, status, body);
     if (translated.status === 503) reply.header('retry-after', '5');
+    const difyRetryAfter = body.error.details?.retryAfterSeconds;
+    if (translated.status === 429 && typeof difyRetryAfter === 'number') {
+      reply.header('retry-after', String(difyRetryAfter));
+    }
     return reply.status(translated.status).send(translated.body);
   }
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="rhizome"');
