@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentAnswer, AgentEvent } from '../../src/core/agent.js';
 import type { Tenant } from '../../src/tenancy/tenant-service.js';
@@ -128,6 +130,18 @@ describeEachDriver('agent end to end (offline model)', (driver) => {
     expect(record.trace.map((step: { node: string }) => step.node)).toEqual(nodes);
     expect(record.trace[1].toolCalls[0].chunkIds.length).toBeGreaterThan(0);
     expect(record.trace.find((step: { node: string }) => step.node === 'answer').model).toBe('offline');
+  });
+
+  it("runs the request of README's 'Ask questions' example", async () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const start = readme.indexOf('## Ask questions');
+    const section = readme.slice(start, readme.indexOf('\n## ', start + 3));
+    const payload = JSON.parse(/-d '(\{.*?\})'/.exec(section)![1]!) as Record<string, unknown>;
+    const response = await platform.app.inject({ method: 'POST', url: '/v1/chat', headers: bearer(readerKey), payload });
+    expect(response.statusCode).toBe(200);
+    const last = parseEvents(response.body).at(-1)!;
+    expect(last.event).toBe('answer');
+    expect((last.data as Extract<AgentEvent, { type: 'answer' }>).answer.text).toContain('Charles Babbage');
   });
 
   it('lists, renames and deletes threads; another tenant cannot see or continue them', async () => {

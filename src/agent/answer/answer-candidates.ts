@@ -30,8 +30,9 @@ const englishNumber = new RegExp(
 );
 const chineseNumber =
   /[0-9０-９][0-9０-９,.，．]*(?:\s*(?:万|亿|千|百|多|余))*\s*[^\s0-9０-９，。、；：,.;:（）()“”"《》]{0,2}|[一二三四五六七八九十百千万亿两]+(?:多|余)?[个位名种座部场届岁次人年件条家所项支首本册集期层米公里吨元]/g;
+// A name starts with a capital letter; numbers may follow inside it ("Apollo 11"), never lead it.
 const capitalisedName =
-  /(?:\b[A-Z\u00C0-\u00DE][\p{L}\p{N}'’.&-]*|\b\d+(?:st|nd|rd|th)?)(?:\s+(?:(?:of|the|de|da|del|della|di|von|van|der|la|le|du|&|y|for|on)\s+)*(?:[A-Z\u00C0-\u00DE][\p{L}\p{N}'’.&-]*|\d+))*/gu;
+  /(?:\b[A-Z\u00C0-\u00DE][\p{L}\p{N}'’.&-]*)(?:\s+(?:(?:of|the|de|da|del|della|di|von|van|der|la|le|du|&|y|for|on)\s+)*(?:[A-Z\u00C0-\u00DE][\p{L}\p{N}'’.&-]*|\d+))*/gu;
 const sentenceOpeners = new Set([
   'The', 'A', 'An', 'In', 'On', 'At', 'He', 'She', 'It', 'They', 'His', 'Her', 'Its', 'Their', 'This', 'That', 'These',
   'Those', 'There', 'After', 'Before', 'During', 'When', 'While', 'As', 'From', 'By', 'With', 'For', 'Of', 'Since',

@@ -205,9 +205,42 @@ export class ExtractiveAnswerer {
       const bridgeSentence = this.bestSentence(question, bridgeView, views[best.sentence.passage]!.titleKey);
       if (bridgeSentence) evidence.push({ passage: best.bridge, sentence: bridgeSentence.text });
     }
+    if (best.bridge === null) {
+      const complement = this.complement(question, views, best.sentence.passage);
+      if (complement) evidence.push(complement);
+    }
     evidence.push({ passage: best.sentence.passage, sentence: best.sentence.text });
     const shortAnswer = this.shortAnswer(question, best.sentence, best.span, views[best.sentence.passage]!, questionText);
+    // The span found may itself be the subject of another evidence passage (the album's passage
+    // names its singer; the singer's passage says where he is from): that passage is the next hop
+    // and part of the evidence.
+    const answerKey = titleKey(shortAnswer);
+    const next = views.findIndex((view, index) => index !== best.sentence.passage && answerKey.length >= 3 && view.titleKey === answerKey);
+    if (next >= 0 && !evidence.some((item) => item.passage === next)) {
+      const sentence = this.bestSentence(question, views[next]!);
+      if (sentence) evidence.splice(evidence.length - 1, 0, { passage: next, sentence: sentence.text });
+    }
     return { notFound: false, shortAnswer, evidence, coverage: best.coverage };
+  }
+
+  /**
+   * For a multi-hop question answered without a linked bridge passage: the other passage that
+   * covers most of what the answer's passage leaves uncovered (greedy set cover of the question's
+   * weight), with its best sentence — the evidence for the other half of the question.
+   */
+  private complement(question: QuestionAnalysis, views: readonly PassageView[], answerIndex: number): AnswerEvidence | null {
+    const answerView = views[answerIndex]!;
+    const missing: QuestionAnalysis = { ...question, terms: question.terms.filter((term) => !answerView.terms.has(term)) };
+    if (missing.terms.length === 0) return null;
+    let best: { index: number; gain: number } | undefined;
+    for (const [index, view] of views.entries()) {
+      if (index === answerIndex || view.passage.documentId === answerView.passage.documentId) continue;
+      const gain = this.coverage(missing, view.terms) * (1 - 0.02 * index);
+      if (!best || gain > best.gain) best = { index, gain };
+    }
+    if (!best || best.gain < (question.multiHop ? 0.2 : 0.3)) return null;
+    const sentence = this.bestSentence(missing, views[best.index]!);
+    return sentence ? { passage: best.index, sentence: sentence.text } : null;
   }
 
   private shortAnswer(
