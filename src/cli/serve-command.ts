@@ -3,6 +3,7 @@ import type { Config } from '../core/config.js';
 import { createLogger } from '../platform/create-logger.js';
 import { installOutageTolerance } from '../platform/outage-tolerance.js';
 import { createRuntime, type Runtime } from '../platform/runtime.js';
+import { startTracing } from '../platform/tracing.js';
 import { buildServer } from '../server/build-server.js';
 
 export const serviceRoles = ['all', 'api', 'worker', 'retrieval', 'agent'] as const;
@@ -32,6 +33,7 @@ async function ensureAdminAccess(runtime: Runtime, config: Config): Promise<stri
 export async function serve(config: Config, options: ServeOptions): Promise<void> {
   const logger = createLogger(config);
   installOutageTolerance(logger);
+  const tracing = startTracing(config, logger);
   const runtime = await createRuntime(config, logger);
   let server: FastifyInstance | undefined;
   try {
@@ -56,6 +58,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
   } catch (error) {
     await server?.close();
     await runtime.close();
+    await tracing.shutdown();
     throw error;
   }
 
@@ -73,6 +76,8 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
     try {
       await activeServer.close();
       await runtime.close();
+      // Sends the spans still buffered (the last requests' traces).
+      await tracing.shutdown();
       logger.info('stopped');
       process.exitCode = 0;
     } catch (error) {

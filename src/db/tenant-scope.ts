@@ -1,6 +1,7 @@
 import type { Database, Queryable, TransactionOptions } from '../core/database.js';
 import { applicationRole } from './migrations/migration.js';
 import { assertTenantId } from '../core/tenant-id.js';
+import { withSpan } from '../core/telemetry.js';
 
 export interface TenantScopeOptions extends TransactionOptions {
   /** Per-transaction statement timeout in milliseconds; omitted leaves the server's default. */
@@ -21,6 +22,20 @@ export async function withTenant<T>(
   options: TenantScopeOptions = {},
 ): Promise<T> {
   assertTenantId(tenantId);
+  // One span per tenant transaction (PostgreSQL or PGlite): where a request's time goes in the database.
+  return withSpan(
+    'db.transaction',
+    { 'db.system.name': 'postgresql', 'rhizome.tenant': tenantId, 'rhizome.db.read_only': options.readOnly ?? false },
+    () => runInTenantScope(database, tenantId, work, options),
+  );
+}
+
+function runInTenantScope<T>(
+  database: Database,
+  tenantId: string,
+  work: (transaction: Queryable) => Promise<T>,
+  options: TenantScopeOptions,
+): Promise<T> {
   return database.transaction(async (transaction) => {
     // One round trip for all three settings; the role name is a constant, never input.
     await transaction.query(

@@ -1,3 +1,4 @@
+import { trace } from '@opentelemetry/api';
 import pino, { type DestinationStream, type Logger } from 'pino';
 import type { Config } from '../core/config.js';
 
@@ -20,6 +21,14 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
       base: { service: 'rhizome' },
       redact: { paths: redactedPaths, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // Every line logged inside a traced request or job names its trace, to jump from a log line
+      // to the trace in Jaeger (and back).
+      mixin() {
+        const span = trace.getActiveSpan();
+        if (!span) return {};
+        const { traceId, spanId, traceFlags } = span.spanContext();
+        return { trace_id: traceId, span_id: spanId, trace_flags: `0${traceFlags.toString(16)}` };
+      },
     },
     destination,
   );

@@ -24,6 +24,7 @@ import { evidenceDepth, rerankByEvidence } from './evidence-rerank.js';
 import type { FusedChunk, RankedList } from './reciprocal-rank-fusion.js';
 import type { SearchCache } from './search-cache.js';
 import { vectorSearch } from './vector-search.js';
+import { retrievalDuration, retrievalStageDuration, secondsSince, withSpan, withTelemetryTenant } from '../core/telemetry.js';
 
 /** Which lists each mode fuses, and with what weight. */
 const modeLists: Record<SearchMode, Partial<Record<RankedList['name'], number>>> = {
@@ -69,7 +70,30 @@ interface ChunkRow {
 export class SearchService {
   constructor(private readonly dependencies: SearchServiceDependencies) {}
 
-  async search(tenantId: string, input: SearchRequest): Promise<SearchResponse> {
+  /** One search, traced (a span per stage) and timed by mode for /metrics. */
+  search(tenantId: string, input: SearchRequest): Promise<SearchResponse> {
+    const started = performance.now();
+    return withTelemetryTenant(tenantId, () =>
+      withSpan('retrieval.search', { 'rhizome.tenant': tenantId }, async (span) => {
+        const response = await this.searchOnce(tenantId, input);
+        span.setAttributes({ 'rhizome.retrieval.mode': response.mode, 'rhizome.retrieval.hits': response.hits.length });
+        retrievalDuration.observe({ mode: response.mode, cached: String(response.cached) }, secondsSince(started));
+        return response;
+      }),
+    );
+  }
+
+  /** A retrieval stage: its own span and a sample of its duration. */
+  private async stage<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await withSpan(`retrieval.${name}`, {}, work);
+    } finally {
+      retrievalStageDuration.observe({ stage: name }, secondsSince(started));
+    }
+  }
+
+  private async searchOnce(tenantId: string, input: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
     const request = searchRequestSchema.parse(input);
     const weights = modeLists[request.mode];
@@ -92,23 +116,27 @@ export class SearchService {
     // runs in its own read-only transaction on its own connection, in parallel.
     const lexicalAndGraph = (async (): Promise<RankedList[]> => {
       if (weights.bm25 === undefined && weights.graph === undefined) return [];
-      const bm25 = await this.read(tenantId, (transaction) =>
-        bm25Search(transaction, tenantId, queryTerms, {
-          limit: Math.max(poolSize, graphSeedPassages),
-          filters: request.filters,
-        }),
+      const bm25 = await this.stage('bm25', () =>
+        this.read(tenantId, (transaction) =>
+          bm25Search(transaction, tenantId, queryTerms, {
+            limit: Math.max(poolSize, graphSeedPassages),
+            filters: request.filters,
+          }),
+        ),
       );
       const lists: RankedList[] = [];
       if (weights.bm25 !== undefined) lists.push({ name: 'bm25', weight: weights.bm25, chunks: bm25.slice(0, poolSize) });
       if (weights.graph !== undefined) {
-        const graph = await this.read(tenantId, (transaction) =>
-          graphSearchWithSeeds(transaction, {
-            query: request.query,
-            queryVector,
-            seedChunks: bm25.slice(0, graphSeedPassages),
-            limit: poolSize,
-            filters: request.filters,
-          }),
+        const graph = await this.stage('graph', () =>
+          this.read(tenantId, (transaction) =>
+            graphSearchWithSeeds(transaction, {
+              query: request.query,
+              queryVector,
+              seedChunks: bm25.slice(0, graphSeedPassages),
+              limit: poolSize,
+              filters: request.filters,
+            }),
+          ),
         );
         graphSeeds = graph.seeds;
         lists.push({ name: 'graph', weight: weights.graph, chunks: graph.chunks });
@@ -128,19 +156,23 @@ export class SearchService {
     })();
     const vector = (async (): Promise<RankedList[]> => {
       if (weights.vector === undefined) return [];
-      const chunks = await this.read(tenantId, (transaction) =>
-        vectorSearch(transaction, queryVector, {
-          model: this.dependencies.embedder.model,
-          limit: poolSize,
-          filters: request.filters,
-        }),
+      const chunks = await this.stage('vector', () =>
+        this.read(tenantId, (transaction) =>
+          vectorSearch(transaction, queryVector, {
+            model: this.dependencies.embedder.model,
+            limit: poolSize,
+            filters: request.filters,
+          }),
+        ),
       );
       return [{ name: 'vector', weight: weights.vector, chunks }];
     })();
     const community = (async (): Promise<{ lists: RankedList[]; communities: CommunitySummary[] }> => {
       if (weights.community === undefined) return { lists: [], communities: [] };
-      const found = await this.read(tenantId, (transaction) =>
-        communitySearch(transaction, { query: request.query, queryVector, limit: poolSize, filters: request.filters }),
+      const found = await this.stage('community', () =>
+        this.read(tenantId, (transaction) =>
+          communitySearch(transaction, { query: request.query, queryVector, limit: poolSize, filters: request.filters }),
+        ),
       );
       return {
         lists: [{ name: 'community', weight: weights.community, chunks: found.chunks }],
@@ -160,7 +192,7 @@ export class SearchService {
     }
     let rerankScores = new Map<number, number>();
     if (request.rerank && this.dependencies.reranker && fused.length > 1) {
-      ({ fused, rerankScores } = await this.rerank(request, fused, rows));
+      ({ fused, rerankScores } = await this.stage('rerank', () => this.rerank(request, fused, rows)));
     }
     const hits = fused.slice(0, request.k).flatMap((chunk) => {
       const row = rows.get(chunk.chunkId);

@@ -12,6 +12,7 @@ import { z } from 'zod';
 
 import { UpstreamError } from '../../core/errors.js';
 import type { ChatModel, ChatRequest, ChatResponse } from '../../core/models.js';
+import { observeModelCall } from '../../core/telemetry.js';
 import { postForStream, postJson, type HttpEndpoint } from './http-client.js';
 import {
   azureDeploymentSchema,
@@ -87,7 +88,19 @@ export class OpenAiChatModel implements ChatModel {
     );
   }
 
-  async complete(request: ChatRequest): Promise<ChatResponse> {
+  complete(request: ChatRequest): Promise<ChatResponse> {
+    return observeModelCall(
+      'chat',
+      this.model,
+      () => this.completeOnce(request),
+      (response) => [
+        { kind: 'prompt', tokens: response.usage?.promptTokens ?? 0 },
+        { kind: 'completion', tokens: response.usage?.completionTokens ?? 0 },
+      ],
+    );
+  }
+
+  private async completeOnce(request: ChatRequest): Promise<ChatResponse> {
     const answer = await postJson(
       this.endpoint,
       '/chat/completions',

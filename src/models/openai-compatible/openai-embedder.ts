@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 
 import { UpstreamError } from '../../core/errors.js';
+import { observeModelCall } from '../../core/telemetry.js';
 import type { Embedder } from '../../core/models.js';
 import { postJson, type HttpEndpoint } from './http-client.js';
 import { mapWithConcurrency } from '../../core/map-with-concurrency.js';
@@ -78,7 +79,8 @@ export class OpenAiEmbedder implements Embedder {
       batches,
       this.maxConcurrency,
       signal,
-      (batch, _index, batchSignal) => this.embedBatch(batch, batchSignal),
+      (batch, _index, batchSignal) =>
+        observeModelCall('embed', this.model, () => this.embedBatch(batch, batchSignal)),
     );
     return vectors.flat();
   }

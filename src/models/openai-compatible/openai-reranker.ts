@@ -13,6 +13,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 
 import { UpstreamError } from '../../core/errors.js';
+import { observeModelCall } from '../../core/telemetry.js';
 import type { Reranker, RerankResult } from '../../core/models.js';
 import { postJson, type HttpEndpoint } from './http-client.js';
 import { mapWithConcurrency } from '../../core/map-with-concurrency.js';
@@ -70,7 +71,9 @@ export class OpenAiCompatibleReranker implements Reranker {
       this.maxConcurrency,
       signal,
       (offset, _index, batchSignal) =>
-        this.rerankBatch(query, documents.slice(offset, offset + this.maxDocuments), offset, batchSignal),
+        observeModelCall('rerank', this.model, () =>
+          this.rerankBatch(query, documents.slice(offset, offset + this.maxDocuments), offset, batchSignal),
+        ),
     );
     // Ties keep document order, so equal scores rank deterministically.
     return batches.flat().sort((left, right) => right.score - left.score || left.index - right.index);
