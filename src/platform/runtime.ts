@@ -117,7 +117,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
       retryDelaySeconds: config.ingestion.jobRetryDelaySeconds,
       heartbeatSeconds: config.ingestion.jobHeartbeatSeconds,
       jobTimeoutSeconds: config.ingestion.jobTimeoutSeconds,
-      pollingIntervalSeconds: config.profile === 'test' ? 0.5 : 2,
+      pollingIntervalSeconds: config.ingestion.workerPollingSeconds,
       superviseIntervalSeconds: config.ingestion.jobMaintenanceSeconds,
       communityDebounceSeconds: config.ingestion.communityDebounceSeconds,
     },

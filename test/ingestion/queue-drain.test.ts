@@ -8,10 +8,15 @@ describeEachDriver('draining a backlog of small documents', (driver) => {
   let platform: TestPlatform;
 
   beforeAll(async () => {
-    // The development profile polls every 2 s, which makes the difference unmistakable.
+    // An idle worker looks for jobs only every 10 minutes, and takes one job at a time. A worker
+    // that waited out a polling interval between jobs would need hours for the backlog; one that
+    // takes the next job as soon as one finishes drains it in seconds. The test asserts only that
+    // the backlog drains within the wait below (minutes), so a loaded machine cannot fail it, yet
+    // the slow behaviour can never pass.
     platform = await createTestPlatform(driver, {
       RHIZOME_WORKER_CONCURRENCY: '2',
-      RHIZOME_PROFILE: 'development',
+      RHIZOME_WORKER_BATCH_SIZE: '1',
+      RHIZOME_WORKER_POLLING_SECONDS: '600',
       LOG_LEVEL: 'silent',
     });
   });
@@ -29,7 +34,6 @@ describeEachDriver('draining a backlog of small documents', (driver) => {
         bytes: Buffer.from(`# Note ${index}\n\nRosalind Franklin measured sample ${index} at King's College London.\n`),
       })),
     );
-    const started = Date.now();
     await runtime.startWorker();
     const records = await waitForDocuments(
       runtime,
@@ -37,11 +41,6 @@ describeEachDriver('draining a backlog of small documents', (driver) => {
       intake.map((result) => result.id),
       240_000,
     );
-    const seconds = (Date.now() - started) / 1000;
     expect(records.every((record) => record.status === 'indexed')).toBe(true);
-    // Each job takes tens of milliseconds. Waiting out the 2 s polling interval after every job
-    // caps two workers at one job per second: 40 documents would take 40 s. The bound leaves
-    // room for a busy machine; it only has to tell the two behaviours apart.
-    expect(seconds).toBeLessThan(25);
   });
 });
