@@ -37,6 +37,14 @@ const classification: Record<string, Access> = {
   '/v1/documents/:document/original': 'tenant',
   '/v1/documents/:document/reingest': 'tenant',
   '/v1/agent/settings': 'tenant',
+  '/v1/graph/entities': 'tenant',
+  '/v1/graph/entities/:entity': 'tenant',
+  '/v1/graph/entities/:entity/neighbourhood': 'tenant',
+  '/v1/documents/:document/chunks': 'tenant',
+  '/v1/documents/:document/entities': 'tenant',
+  '/v1/usage': 'tenant',
+  '/v1/admin/models': 'platform',
+  '/v1/admin/models/check': 'platform',
 };
 
 /** Routes and methods from Fastify's own route tree. */
