@@ -1,11 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { searchFusions, searchModes, type SearchFusion, type SearchMode } from '../core/search.js';
-import {
-  maxEvaluationK,
-  runRetrievalEvaluations,
-  type EvaluationCell,
-  type RetrievalEvaluationReport,
-} from '../evaluation/run-retrieval-evaluation.js';
+import { maxEvaluationK } from '../evaluation/evaluation-limits.js';
+import type { EvaluationCell, RetrievalEvaluationReport } from '../evaluation/run-retrieval-evaluation.js';
 import { withRuntime } from './run-command.js';
 
 function cutoff(value: string): number {
@@ -136,7 +132,7 @@ interface EvalRetrievalOptions {
 export function registerEvalCommands(program: Command): Command {
   const evaluation =
     program.commands.find((command) => command.name() === 'eval') ??
-    program.command('eval').description('evaluate retrieval and answers on a benchmark set (DESIGN.md §4)');
+    program.command('eval').description('measure retrieval quality on a benchmark set in the BEIR layout');
   evaluation
     .command('retrieval')
     .description('ingest a BEIR set into a fresh tenant, run its judged queries, print nDCG@10, recall, MRR and latency')
@@ -147,7 +143,14 @@ export function registerEvalCommands(program: Command): Command {
     .option('--json', 'print JSON only: one object per mode and fusion, one per line')
     .option('--keep', 'keep the evaluation tenant instead of deleting it')
     .option('--reuse', 'search the kept tenant that holds exactly this corpus (checked document by document), ingesting it once when there is none')
+    .addHelpText(
+      'after',
+      '\nThe tenant is created for the run and deleted afterwards (unless --keep). Needs the data folder:\n' +
+        'stop a server that holds the embedded database first, or point DATABASE_URL at a server.',
+    )
     .action(async (options: EvalRetrievalOptions) => {
+      // Loaded when the command runs, so that `--help` stays quick.
+      const { runRetrievalEvaluations } = await import('../evaluation/run-retrieval-evaluation.js');
       await withRuntime(async (runtime) => {
         let lastProgress = 0;
         const cells: EvaluationCell[] = options.mode.flatMap((mode) => options.fusion.map((fusion) => ({ mode, fusion })));
@@ -173,7 +176,7 @@ export function registerEvalCommands(program: Command): Command {
         } else {
           process.stdout.write(readable);
         }
-      });
+      }, { command: 'eval retrieval' });
     });
   return evaluation;
 }

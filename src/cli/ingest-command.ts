@@ -1,8 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import type { Runtime } from '../platform/runtime.js';
 import type { IntakeResult } from '../ingest/document-service.js';
+import type { CommandBackend, DocumentProgress } from './command-backend.js';
 
 export interface IngestOptions {
   readonly tenant: string;
@@ -41,43 +41,50 @@ async function collectFiles(paths: readonly string[]): Promise<FoundFile[]> {
 
 /**
  * `rhizome ingest PATH…`: uploads files and folders (recursively) into a tenant and, by default,
- * runs a worker in this process and waits with a progress bar until every document is indexed
- * or failed.
+ * waits with a progress bar (on stderr) until every document is indexed or failed. Indexing runs
+ * in this process, or in the running server that holds the embedded database.
  */
-export async function ingest(runtime: Runtime, paths: readonly string[], options: IngestOptions): Promise<boolean> {
-  const tenant = await runtime.tenants.get(options.tenant);
+export async function ingest(
+  backend: CommandBackend,
+  paths: readonly string[],
+  options: IngestOptions,
+): Promise<boolean> {
   const files = await collectFiles(paths);
   if (files.length === 0) {
     process.stderr.write('No files found.\n');
     return false;
   }
-  if (options.wait) await runtime.startWorker();
-  const bar = options.json
-    ? null
-    : new SingleBar({ format: ' {bar} {value}/{total} documents | {status}', hideCursor: true }, Presets.shades_classic);
+  if (options.wait) await backend.startIndexing();
+  const bar =
+    options.json || !process.stderr.isTTY
+      ? null
+      : new SingleBar(
+          { format: ' {bar} {value}/{total} documents | {status}', hideCursor: true, stream: process.stderr },
+          Presets.shades_classic,
+        );
   bar?.start(files.length, 0, { status: 'uploading' });
 
   const results: (IntakeResult & { path: string })[] = [];
   for (const file of files) {
     const bytes = await readFile(file.path);
-    const [result] = await runtime.documents.intake(tenant.id, [{ fileName: basename(file.path), bytes }], {
+    const result = await backend.ingest(options.tenant, {
+      fileName: basename(file.path),
+      bytes,
       sourceKey: file.sourceKey,
       ...(options.collection ? { collection: options.collection } : {}),
     });
-    results.push({ ...result!, path: file.path });
+    results.push({ ...result, path: file.path });
     bar?.update(results.length, { status: `uploaded ${file.sourceKey}` });
   }
 
-  const final = new Map<string, { status: string; errorMessage: string | null; chunkCount: number }>();
+  const final = new Map<string, DocumentProgress>();
   if (options.wait) {
     bar?.update(0, { status: 'indexing' });
     for (;;) {
       for (const result of results) {
         if (final.has(result.id)) continue;
-        const record = await runtime.documents.get(tenant.id, result.id);
-        if (record.status === 'indexed' || record.status === 'failed') {
-          final.set(result.id, { status: record.status, errorMessage: record.errorMessage, chunkCount: record.chunkCount });
-        }
+        const progress = await backend.documentProgress(options.tenant, result.id);
+        if (progress.status === 'indexed' || progress.status === 'failed') final.set(result.id, progress);
       }
       bar?.update(final.size, { status: 'indexing' });
       if (final.size === results.length) break;
@@ -100,7 +107,9 @@ export async function ingest(runtime: Runtime, paths: readonly string[], options
   } else {
     for (const row of rows) {
       const note = row.duplicate ? ' (already present)' : row.replaced ? ' (replaced)' : '';
-      process.stdout.write(`${row.status.padEnd(8)} ${row.path}${note}${row.error ? ` — ${row.error}` : ''}\n`);
+      process.stdout.write(
+        `${row.status.padEnd(8)} ${row.path}${note}${row.error ? ` — ${row.error}` : ''}\n`,
+      );
     }
     const failed = rows.filter((row) => row.status === 'failed').length;
     process.stdout.write(`${rows.length - failed} of ${rows.length} documents ok.\n`);

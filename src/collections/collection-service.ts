@@ -95,6 +95,26 @@ export class CollectionService {
     return toCollection(row);
   }
 
+  /**
+   * The collection with this id or name; a name seen for the first time creates it. An unknown id
+   * stays unknown (404): ids are never invented by callers.
+   */
+  async findOrCreate(tenantId: string, identifier: string): Promise<Collection> {
+    try {
+      return await this.get(tenantId, identifier);
+    } catch (error) {
+      if (!(error instanceof NotFoundError) || uuidPattern.test(identifier)) throw error;
+    }
+    const input = collectionInputSchema.parse({ name: identifier });
+    try {
+      return await this.create(tenantId, input);
+    } catch (error) {
+      // Another upload created it meanwhile.
+      if (error instanceof ConflictError) return this.get(tenantId, identifier);
+      throw error;
+    }
+  }
+
   async delete(tenantId: string, identifier: string): Promise<void> {
     const collection = await this.get(tenantId, identifier);
     await withTenant(this.database, tenantId, (transaction) =>

@@ -158,6 +158,23 @@ export class DocumentError extends RhizomeError {
   }
 }
 
+/**
+ * The embedded database folder is open in another process. Only one process may open it: two
+ * PGlite instances on one folder overwrite each other's writes and corrupt the write-ahead log.
+ */
+export class DataFolderInUseError extends RhizomeError {
+  constructor(message: string, options: RhizomeErrorOptions = {}) {
+    super('data_folder_in_use', 'conflict', 'user', message, options);
+  }
+}
+
+/** The embedded database folder exists but cannot be opened (damaged, or not a database). */
+export class DataFolderUnreadableError extends RhizomeError {
+  constructor(message: string, options: RhizomeErrorOptions = {}) {
+    super('data_folder_unreadable', 'unavailable', 'system', message, options);
+  }
+}
+
 export function isRhizomeError(error: unknown): error is RhizomeError {
   return error instanceof RhizomeError;
 }

@@ -6,6 +6,7 @@ import { communityQueueName } from '../jobs/ingestion-queue.js';
 import type { Runtime } from '../platform/runtime.js';
 import { evaluableQueryIds, loadBeirDataset, type BeirDataset, type BeirDocument } from './beir-dataset.js';
 import { evaluateRankings, percentile, type QueryMetrics } from './retrieval-metrics.js';
+import { maxEvaluationK } from './evaluation-limits.js';
 
 /**
  * `rhizome eval retrieval` (DESIGN.md §4): ingest a BEIR corpus into a fresh tenant through the
@@ -108,8 +109,8 @@ export interface RetrievalEvaluationOptions {
   readonly onProgress?: (message: string) => void;
 }
 
-/** The search service accepts k up to 200; recall@100 needs at least 100 hits. */
-export const maxEvaluationK = 200;
+// The search service accepts k up to 200; recall@100 needs at least 100 hits.
+export { maxEvaluationK };
 const recallDepth = 100;
 
 const sleep = (milliseconds: number) => new Promise((resolve) => setTimeout(resolve, milliseconds));

@@ -175,8 +175,9 @@ export class DocumentService {
       );
     }
     const parsed = result.data;
+    // A collection named for the first time is created, so `-F collection=research` just works.
     const collectionId = parsed.collection
-      ? (await this.dependencies.collections.get(tenantId, parsed.collection)).id
+      ? (await this.dependencies.collections.findOrCreate(tenantId, parsed.collection)).id
       : null;
     const results: IntakeResult[] = [];
     for (const file of files) {

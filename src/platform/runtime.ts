@@ -64,6 +64,8 @@ export interface RuntimeOptions {
   readonly database?: Database;
   /** Replace the configured storage (tests). */
   readonly storage?: ObjectStorage;
+  /** What this process does, recorded with the embedded database's folder lock. */
+  readonly command?: string;
 }
 
 async function checkEmbeddingSettings(database: Database, config: Config): Promise<void> {
@@ -86,7 +88,7 @@ async function checkEmbeddingSettings(database: Database, config: Config): Promi
  */
 export async function createRuntime(config: Config, logger: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
   const ownsDatabase = options.database === undefined;
-  const database = options.database ?? (await openDatabase(config, logger));
+  const database = options.database ?? (await openDatabase(config, logger, options.command ? { command: options.command } : {}));
   try {
     if (options.migrate ?? config.migrateOnStart) {
       const report = await migrate(

@@ -18,6 +18,8 @@ import { registerAuthentication } from './authentication.js';
 import { registerErrorHandling } from './error-handler.js';
 import type { McpReadTools } from './mcp/create-mcp-server.js';
 import { registerMetrics } from './metrics.js';
+import { registerOpenApi } from './openapi.js';
+import { packageVersion } from '../platform/package-version.js';
 import { requestIdFor } from './request-id.js';
 import { registerChatRoutes } from './routes/chat-routes.js';
 import { registerUnsafeTextGuard } from './unsafe-text-guard.js';
@@ -93,6 +95,8 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   const publicApi = dependencies.publicApi ?? true;
   const webDirectory = publicApi ? findWebDirectory(config.server.webDirectory) : null;
   registerErrorHandling(app, webDirectory ? { notFoundPage: pageFallback(webDirectory) } : {});
+  // Before any route: routes registered afterwards appear in /openapi.json and /docs.
+  await registerOpenApi(app, { version: packageVersion() });
   registerUnsafeTextGuard(app);
   registerMetrics(app, database, config.server.metricsToken);
   registerAuthenticationThrottle(app, config.server.rateLimits);
@@ -101,7 +105,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   registerHealthRoutes(app, database);
   if (publicApi) {
     registerTenantRoutes(app, dependencies.tenants);
-    registerKeyRoutes(app, dependencies.keys);
+    registerKeyRoutes(app, dependencies.keys, dependencies.tenants);
     registerCollectionRoutes(app, dependencies.collections, dependencies.tenants);
     const explorer = new KnowledgeExplorer(database);
     registerGraphRoutes(app, database, dependencies.tenants, explorer);

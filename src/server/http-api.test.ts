@@ -242,19 +242,78 @@ describeEachDriver('HTTP API', (driver) => {
     });
     const tenant = response.json<{ id: string }>();
     const key = await createKey(platform.adminKey, { name: 'temp', role: 'editor', tenantId: tenant.id });
+    // Irreversible: without the slug repeated as confirmation nothing is deleted.
+    for (const confirm of ['', '?confirm=alpha', `?confirm=${tenant.id}`]) {
+      const refused = await platform.app.inject({
+        method: 'DELETE',
+        url: `/v1/tenants/${tenant.id}${confirm}`,
+        headers: bearer(platform.adminKey),
+      });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json<ErrorResponse>().error.message).toContain('?confirm=short-lived');
+    }
+    expect((await platform.app.inject({ url: '/v1/collections', headers: bearer(key) })).statusCode).toBe(200);
+    const forbidden = await platform.app.inject({
+      method: 'DELETE',
+      url: `/v1/tenants/${tenant.id}?confirm=short-lived`,
+      headers: bearer(key),
+    });
+    expect(forbidden.statusCode).toBe(403);
     const deleted = await platform.app.inject({
       method: 'DELETE',
-      url: `/v1/tenants/${tenant.id}`,
+      url: `/v1/tenants/short-lived?confirm=short-lived`,
       headers: bearer(platform.adminKey),
     });
     expect(deleted.statusCode).toBe(200);
     expect((await platform.app.inject({ url: '/v1/collections', headers: bearer(key) })).statusCode).toBe(401);
     const again = await platform.app.inject({
       method: 'DELETE',
-      url: `/v1/tenants/${tenant.id}`,
+      url: `/v1/tenants/${tenant.id}?confirm=short-lived`,
       headers: bearer(platform.adminKey),
     });
     expect(again.statusCode).toBe(404);
+  });
+
+  it('names tenants by slug or id wherever it takes one', async () => {
+    const bySlug = await platform.app.inject({
+      method: 'POST',
+      url: '/v1/keys',
+      headers: bearer(platform.adminKey),
+      payload: { name: 'by slug', role: 'reader', tenantId: 'alpha' },
+    });
+    expect(bySlug.statusCode, bySlug.body).toBe(201);
+    expect(bySlug.json<{ tenantId: string }>().tenantId).toBe(tenantA.id);
+    const listed = await platform.app.inject({ url: '/v1/keys?tenantId=alpha', headers: bearer(platform.adminKey) });
+    expect(listed.json<{ keys: { tenantId: string }[] }>().keys.every((key) => key.tenantId === tenantA.id)).toBe(true);
+    const unknown = await platform.app.inject({
+      method: 'POST',
+      url: '/v1/keys',
+      headers: bearer(platform.adminKey),
+      payload: { name: 'nobody', role: 'reader', tenantId: 'nobody' },
+    });
+    expect(unknown.statusCode).toBe(404);
+    // An owner names its own tenant by slug; another tenant's slug (or an unknown one) is refused alike.
+    const own = await platform.app.inject({
+      method: 'POST',
+      url: '/v1/keys',
+      headers: bearer(ownerA),
+      payload: { name: 'own', role: 'reader', tenantId: 'alpha' },
+    });
+    expect(own.statusCode, own.body).toBe(201);
+    for (const other of ['beta', 'nobody']) {
+      const refused = await platform.app.inject({
+        method: 'POST',
+        url: '/v1/keys',
+        headers: bearer(ownerA),
+        payload: { name: 'other', role: 'reader', tenantId: other },
+      });
+      expect(refused.statusCode).toBe(403);
+    }
+    const header = await platform.app.inject({
+      url: '/v1/collections',
+      headers: { ...bearer(platform.adminKey), 'x-rhizome-tenant': 'alpha' },
+    });
+    expect(header.statusCode).toBe(200);
   });
 
   it('reports who is calling', async () => {

@@ -18,6 +18,18 @@ import { parseInput } from '../validation.js';
 
 const documentParameters = z.object({ document: z.uuid() });
 const metadataSchema = z.record(z.string(), z.unknown());
+const tags = ['documents'];
+// Multipart bodies are read part by part in the handler; this JSON Schema only documents them.
+const uploadBodyDocumentation = {
+  type: 'object',
+  required: ['file'],
+  properties: {
+    file: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'one or more files' },
+    collection: { type: 'string', description: 'collection name or id; a new name creates the collection' },
+    metadata: { type: 'string', description: 'a JSON object stored with each document' },
+    sourceKey: { type: 'string', description: 'single file: re-uploading under the same key replaces it' },
+  },
+};
 
 interface SpooledFile {
   readonly path: string;
@@ -47,7 +59,17 @@ export async function registerDocumentRoutes(
    * (a JSON object), `sourceKey` (single file: re-uploading under the same key replaces it).
    * Answers 202 at once with the document ids; ingestion continues in jobs.
    */
-  app.post('/v1/documents', async (request, reply) => {
+  app.post(
+    '/v1/documents',
+    {
+      schema: {
+        summary: 'Upload documents (multipart/form-data); answers 202 with their ids',
+        tags,
+        consumes: ['multipart/form-data'],
+        body: uploadBodyDocumentation,
+      },
+    },
+    async (request, reply) => {
     const tenantId = await tenantOf(request, tenants, 'editor');
     if (!request.isMultipart()) {
       throw new ValidationError('Upload files as multipart/form-data', [
@@ -141,7 +163,7 @@ export async function registerDocumentRoutes(
     }
   });
 
-  app.get('/v1/documents', async (request) => {
+  app.get('/v1/documents', { schema: { summary: 'List documents (paged)', tags, querystring: listDocumentsSchema } }, async (request) => {
     const tenantId = await tenantOf(request, tenants, 'reader');
     return documents.list(tenantId, parseInput(listDocumentsSchema, request.query, 'query'));
   });
@@ -153,7 +175,16 @@ export async function registerDocumentRoutes(
   });
 
   /** Server-sent events: every status change of the tenant's documents. */
-  app.get('/v1/documents/events', async (request, reply) => {
+  app.get(
+    '/v1/documents/events',
+    {
+      schema: {
+        summary: "Server-sent events: every status change of the tenant's documents",
+        tags,
+        produces: ['text/event-stream'],
+      },
+    },
+    async (request, reply) => {
     const tenantId = await tenantOf(request, tenants, 'reader');
     reply.hijack();
     reply.raw.writeHead(200, {
@@ -182,13 +213,18 @@ export async function registerDocumentRoutes(
     if (openStreams.has(close)) reply.raw.write(': connected\n\n');
   });
 
-  app.get('/v1/documents/:document', async (request) => {
+  app.get('/v1/documents/:document', { schema: { summary: 'A document and its ingestion status', tags, params: documentParameters } }, async (request) => {
     const tenantId = await tenantOf(request, tenants, 'reader');
     const { document } = parseInput(documentParameters, request.params, 'params');
     return documents.get(tenantId, document);
   });
 
-  app.get('/v1/documents/:document/original', async (request, reply) => {
+  app.get(
+    '/v1/documents/:document/original',
+    {
+      schema: { summary: 'Download the original file', tags, params: documentParameters, produces: ['application/octet-stream'] },
+    },
+    async (request, reply) => {
     const tenantId = await tenantOf(request, tenants, 'reader');
     const { document } = parseInput(documentParameters, request.params, 'params');
     const { record, bytes } = await documents.original(tenantId, document);
@@ -199,14 +235,20 @@ export async function registerDocumentRoutes(
       .send(Buffer.from(bytes));
   });
 
-  app.delete('/v1/documents/:document', async (request) => {
+  app.delete(
+    '/v1/documents/:document',
+    { schema: { summary: 'Delete a document and everything derived from it', tags, params: documentParameters } },
+    async (request) => {
     const tenantId = await tenantOf(request, tenants, 'editor');
     const { document } = parseInput(documentParameters, request.params, 'params');
     await documents.delete(tenantId, document);
     return { deleted: true };
   });
 
-  app.post('/v1/documents/:document/reingest', async (request, reply) => {
+  app.post(
+    '/v1/documents/:document/reingest',
+    { schema: { summary: 'Parse and index a document again', tags, params: documentParameters } },
+    async (request, reply) => {
     const tenantId = await tenantOf(request, tenants, 'editor');
     const { document } = parseInput(documentParameters, request.params, 'params');
     return reply.status(202).send(await documents.reingest(tenantId, document));

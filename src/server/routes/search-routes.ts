@@ -6,10 +6,24 @@ import { tenantOf } from '../authentication.js';
 import { parseInput } from '../validation.js';
 
 /** `POST /v1/search`: tenant-scoped hybrid retrieval with explanations. */
-export function registerSearchRoutes(app: FastifyInstance, search: SearchService, tenants: TenantService): void {
-  app.post('/v1/search', async (request) => {
-    const tenantId = await tenantOf(request, tenants, 'reader');
-    const input = parseInput(searchRequestSchema, request.body, 'body');
-    return search.search(tenantId, input);
-  });
+export function registerSearchRoutes(
+  app: FastifyInstance,
+  search: SearchService,
+  tenants: TenantService,
+): void {
+  app.post(
+    '/v1/search',
+    {
+      schema: {
+        summary: 'Hybrid search (BM25, vectors, graph, communities) with an explanation per hit',
+        tags: ['search'],
+        body: searchRequestSchema,
+      },
+    },
+    async (request) => {
+      const tenantId = await tenantOf(request, tenants, 'reader');
+      const input = parseInput(searchRequestSchema, request.body, 'body');
+      return search.search(tenantId, input);
+    },
+  );
 }
