@@ -21,6 +21,7 @@ import { mapWithConcurrency } from '../core/map-with-concurrency.js';
 import { parseDocument } from './parsers/index.js';
 import type { ParserPool } from './parsers/parser-pool.js';
 import type { PreparedChunk, PreparedDocument } from './prepared-document.js';
+import { chooseDocumentTitle } from './document-title.js';
 
 export interface PipelineDependencies {
   readonly database: Database;
@@ -233,7 +234,7 @@ export class DocumentPipeline {
       const entityEmbeddings = await this.embedNewEntities(tenantId, preparedChunks, options.signal);
       const entityDescriptions = await this.mergeEntityDescriptions(tenantId, preparedChunks, options.signal);
       const prepared: PreparedDocument = {
-        title: document.title || titleOf(structured, document.file_name),
+        title: document.title || chooseDocumentTitle(structured, document.file_name),
         language: detectLanguage(preparedChunks.map((chunk) => chunk.content).join('\n').slice(0, 20_000)),
         pageCount: structured.pageCount ?? null,
         embeddingModel: this.dependencies.embedder.model,
@@ -459,9 +460,3 @@ async function markIndexed(transaction: Queryable, items: readonly PreparedForWr
   );
 }
 
-function titleOf(document: StructuredDocument, fileName: string): string {
-  if (document.title?.trim()) return document.title.trim().slice(0, 500);
-  const heading = document.blocks.find((block) => block.kind === 'heading');
-  if (heading && heading.kind === 'heading' && heading.text.trim()) return heading.text.trim().slice(0, 500);
-  return fileName.replace(/\.[^.]+$/, '');
-}

@@ -7,6 +7,7 @@ import { BlockCollector, documentTooLarge } from './block-collector.js';
 import type { PageRegion, PdfTextItem } from './pdf-layout.js';
 import { layoutPage } from './pdf-layout.js';
 import { looksLikeHeaderRow } from './table-header.js';
+import { plausibleMetadataTitle } from '../document-title.js';
 
 /**
  * PDF through pdf.js (the legacy build, which runs in Node). pdf.js gives positioned text runs per
@@ -87,7 +88,9 @@ export const pdfParser: DocumentParser = {
       emitBlocks(pages, collector);
       const metadata = await readMetadata(pdf);
       if (pagesWithoutText.length > 0) metadata['pagesWithoutText'] = pagesWithoutText.join(',');
-      const title = metadata['title'];
+      // A title a tool wrote by itself ("Microsoft Word - draft.docx") names nothing: the
+      // document's headings then decide (chooseDocumentTitle).
+      const title = plausibleMetadataTitle(metadata['title']);
       return {
         format: 'pdf',
         ...(title === undefined ? {} : { title }),
