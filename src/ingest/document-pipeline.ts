@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database, Queryable } from '../core/database.js';
 import type { DocumentEvents, DocumentStatus } from '../core/document-events.js';
-import type { ParserLimits, StructuredDocument } from '../core/document.js';
+import type { ParserLimits } from '../core/document.js';
 import { DocumentError, isRhizomeError } from '../core/errors.js';
 import type { KnowledgeExtractor } from '../core/knowledge-extractor.js';
 import type { ChatModel, Embedder } from '../core/models.js';
