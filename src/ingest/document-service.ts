@@ -14,6 +14,8 @@ import { removeDocumentIndex } from './document-index-remover.js';
 import { lockTenantIndex } from './lock-tenant-index.js';
 import type { JobQueue } from '../core/job-queue.js';
 import { detectFormat } from './parsers/index.js';
+import { mediaTypeOf } from './parsers/detect-format.js';
+import type { DocumentFormat } from '../core/document.js';
 
 export interface IncomingFile {
   readonly fileName: string;
@@ -205,7 +207,7 @@ export class DocumentService {
     if (duplicate) return { ...resultOf(duplicate), duplicate: true, replaced: false };
 
     // Content, not the name, decides the format; a file we can never parse fails right here.
-    let format: string | null = null;
+    let format: DocumentFormat | null = null;
     let rejection: DocumentError | null = null;
     try {
       format = await detectFormat({ bytes: file.bytes, fileName, ...(file.declaredMediaType ? { declaredMediaType: file.declaredMediaType } : {}) });
@@ -217,7 +219,10 @@ export class DocumentService {
     const existing = options.sourceKey ? await this.findBySourceKey(tenantId, options.sourceKey) : undefined;
     const documentId = existing?.id ?? randomUUID();
     const key = rejection ? null : storageKey(tenantId, documentId, contentHash);
-    if (key) await storage.put(key, file.bytes, file.declaredMediaType);
+    // The stored original carries the type of what it is, not what the uploader's client declared
+    // (curl and browsers send application/octet-stream for Office and EPUB files).
+    const mediaType = format ? mediaTypeOf(format) : (file.declaredMediaType ?? null);
+    if (key) await storage.put(key, file.bytes, mediaType ?? undefined);
 
     const status: DocumentStatus = rejection ? 'failed' : 'queued';
     // The same eleven values describe the new content, whether it creates or replaces a row.
@@ -227,7 +232,7 @@ export class DocumentService {
       contentHash,
       key,
       format,
-      file.declaredMediaType ?? null,
+      mediaType,
       status,
       rejection ? 'parsing' : null,
       rejection?.code ?? null,

@@ -49,6 +49,24 @@ const DESCRIPTION: Readonly<Record<DocumentFormat, string>> = {
   rss: 'an RSS or Atom feed',
 };
 
+/** The media type a stored original is served with: from the detected format, never from the uploader. */
+const MEDIA_TYPE: Readonly<Record<DocumentFormat, string>> = {
+  pdf: 'application/pdf',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  epub: 'application/epub+zip',
+  csv: 'text/csv',
+  html: 'text/html',
+  markdown: 'text/markdown',
+  text: 'text/plain',
+  rss: 'application/rss+xml',
+};
+
+export function mediaTypeOf(format: DocumentFormat): string {
+  return MEDIA_TYPE[format];
+}
+
 const BINARY_FORMATS: ReadonlySet<DocumentFormat> = new Set(['pdf', 'docx', 'pptx', 'xlsx', 'epub']);
 
 const TEXT_FORMAT_BY_MEDIA_TYPE: Readonly<Record<string, DocumentFormat>> = {
