@@ -164,7 +164,7 @@ describe('rhizome serve and the command line on one embedded data folder', () =>
     });
     expect(original.status).toBe(200);
     await stop(restored);
-  }, 600_000);
+  }, 1_800_000);
 
   it('refuses a second server on the same folder, and takes the folder over after a crash', async () => {
     const dataDirectory = folder('rhizome-lock-');
@@ -181,7 +181,7 @@ describe('rhizome serve and the command line on one embedded data folder', () =>
     const third = serve(environment);
     await third.waitFor(/running at (http:\/\/\S+)/, 180_000);
     await stop(third);
-  }, 600_000);
+  }, 1_800_000);
 
   it('says in one line that the port is taken, and prints the first admin key on the next start', async () => {
     const blocker = createServer();
@@ -205,7 +205,7 @@ describe('rhizome serve and the command line on one embedded data folder', () =>
     await next.waitFor(/running at/, 180_000);
     await next.waitFor(/\n\s+(rhz_\S+)/);
     await stop(next);
-  }, 600_000);
+  }, 1_800_000);
 
   it('says what to do when the data folder cannot be opened', async () => {
     const dataDirectory = folder('rhizome-damaged-');
