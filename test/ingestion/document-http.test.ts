@@ -277,13 +277,14 @@ describeEachDriver('documents over HTTP', (driver) => {
     expect(await documentRows(tenantA.id)).toBe(before);
   });
 
-  it('answers 404 for an unknown collection and creates nothing', async () => {
+  it('answers 404 for an unknown collection id and creates nothing', async () => {
+    // A collection *name* seen for the first time is created; an id is never invented by a caller.
     const before = await documentRows(tenantA.id);
     const response = await upload(
       editorA,
       [{ name: 'lost.md', bytes: markdown('Lost', 'Barbara Liskov at MIT') }],
       {
-        collection: 'no-such-collection',
+        collection: '0b6f2a4e-3c1d-4e5f-8a9b-0c1d2e3f4a5b',
       },
     );
     expect(response.statusCode).toBe(404);
@@ -495,8 +496,9 @@ describeEachDriver('documents over HTTP', (driver) => {
     expect(response.rawPayload.equals(bytes)).toBe(true);
     expect(response.headers['x-injected']).toBeUndefined();
     expect(response.headers['x-content-type-options']).toBe('nosniff');
-    // A declared HTML type is never echoed back: the browser must not render an upload.
-    expect(response.headers['content-type']).toBe('application/octet-stream');
+    // The declared HTML type is never echoed back (the browser must not render an upload): the
+    // original is served as the format its content was detected as.
+    expect(response.headers['content-type']).toMatch(/^text\/markdown/);
     const disposition = String(response.headers['content-disposition']);
     // RFC 6266 / 8187: attachment, one ext-value of attr-chars and percent-escapes only.
     expect(disposition).toMatch(/^attachment; filename\*=UTF-8''(?:%[0-9A-F]{2}|[A-Za-z0-9!#$&+.^_`|~-])+$/);
@@ -507,6 +509,20 @@ describeEachDriver('documents over HTTP', (driver) => {
 
     const record = await settled(readerA, created!.id);
     expect(record.fileName).toBe(name);
+  });
+
+  it('serves an HTML original as opaque bytes, never as a page', async () => {
+    const bytes = Buffer.from('<!doctype html><html><head><title>Page</title></head><body><h1>Page</h1><p>Grace Hopper wrote the first compiler.</p><script>alert(1)</script></body></html>');
+    const [created] = await uploadOk(editorA, [{ name: 'page.html', bytes }]);
+    const response = await platform.app.inject({
+      url: `/v1/documents/${created!.id}/original`,
+      headers: bearer(readerA),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.rawPayload.equals(bytes)).toBe(true);
+    expect(response.headers['content-type']).toBe('application/octet-stream');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    await settled(readerA, created!.id);
   });
 
   it("hides a tenant's documents from another tenant's key", async () => {

@@ -105,7 +105,7 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
       LOG_LEVEL: 'warn',
     });
     baseUrl = (await service.waitFor(/running at (http:\/\/\S+)/, 180_000))[1]!;
-    adminKey = (await service.waitFor(/(rhz_[A-Za-z0-9_]+)/, 30_000))[1]!;
+    adminKey = (await service.waitFor(/(rhz_[A-Za-z0-9_-]+)/, 30_000))[1]!;
     const probe = await fetch(`${baseUrl}/v1/chat`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },

@@ -229,7 +229,7 @@ export async function registerDocumentRoutes(
     const { document } = parseInput(documentParameters, request.params, 'params');
     const { record, bytes } = await documents.original(tenantId, document);
     return reply
-      .header('content-type', record.mediaType && !record.mediaType.includes('html') ? record.mediaType : 'application/octet-stream')
+      .header('content-type', servableMediaType(record.mediaType))
       .header('content-disposition', `attachment; filename*=UTF-8''${encodeRfc8187(record.fileName)}`)
       .header('x-content-type-options', 'nosniff')
       .send(Buffer.from(bytes));
@@ -258,4 +258,13 @@ export async function registerDocumentRoutes(
 /** RFC 8187 ext-value: encodeURIComponent leaves ' ( ) * unescaped, which strict parsers reject. */
 function encodeRfc8187(value: string): string {
   return encodeURIComponent(value).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
+ * The stored media type, unless a browser could render it as a page (HTML, XML, SVG, scripts):
+ * an upload must never run in our origin, so those are served as opaque bytes.
+ */
+function servableMediaType(mediaType: string | null): string {
+  if (!mediaType || /html|xml|svg|javascript|ecmascript/i.test(mediaType)) return 'application/octet-stream';
+  return mediaType;
 }
