@@ -15,7 +15,8 @@ import { spawnRhizome, type RunningRhizome } from './support/spawn-rhizome.js';
  * To add an example: write it in README.md in a ```sh block. If it needs a value from an earlier
  * answer, write it as a placeholder (`<id>`, `rhz_…`) and add an entry to `placeholders` or
  * `variables` below; if it needs the data folder to itself, put `<!-- readme-test: after-server -->`
- * above the block; if it cannot run here at all, `<!-- readme-test: skip (why) -->`.
+ * above the block (the server stops for it, and starts again for the next ordinary block); if it
+ * cannot run here at all, `<!-- readme-test: skip (why) -->`.
  */
 const repository = resolve(import.meta.dirname, '..');
 const sharedData = resolve(repository, '../shared/data');
@@ -128,6 +129,14 @@ async function waitForIndexing(): Promise<void> {
   }
 }
 
+async function startServer(): Promise<void> {
+  server = spawnRhizome(['serve', '--port', '0'], { RHIZOME_DATA_DIR: join(work, '.rhizome'), DATABASE_URL: '' });
+  const [, url] = await server.waitFor(/running at (http:\/\/\S+)/, 240_000);
+  state.port = Number(new URL(url!).port);
+  // Printed on the first start only; later starts keep the key printed then.
+  if (!state.adminKey) state.adminKey = (await server.waitFor(/\n\s+(rhz_\S+)/))[1]!;
+}
+
 async function stopServer(): Promise<void> {
   if (!server) return;
   server.child.kill('SIGTERM');
@@ -186,11 +195,7 @@ describe('README examples, as written', () => {
     // `../shared/data` from the working folder, as from a checkout beside shared/.
     if (existsSync(sharedData)) symlinkSync(resolve(sharedData, '..'), join(root, 'shared'));
 
-    server = spawnRhizome(['serve', '--port', '0'], { RHIZOME_DATA_DIR: join(work, '.rhizome'), DATABASE_URL: '' });
-    const [, url] = await server.waitFor(/running at (http:\/\/\S+)/, 240_000);
-    const [, adminKey] = await server.waitFor(/\n\s+(rhz_\S+)/);
-    state.port = Number(new URL(url!).port);
-    state.adminKey = adminKey!;
+    await startServer();
   }, 300_000);
 
   afterAll(async () => {
@@ -212,6 +217,8 @@ describe('README examples, as written', () => {
       needsSharedData && !existsSync(sharedData) ? `${title(block)} — skipped: ${sharedData} is absent` : title(block),
       async () => {
         if (block.directive === 'after-server') await stopServer();
+        // A block after one that needed the folder to itself gets the server back, on the same data.
+        else if (!server) await startServer();
         for (const command of block.commands) await runCommand(command);
       },
       900_000,
