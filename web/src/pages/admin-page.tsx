@@ -54,7 +54,10 @@ function TenantsPanel() {
     },
   });
   const remove = useMutation({
-    mutationFn: (tenant: Tenant) => call(`/v1/tenants/${tenant.id}`, { method: 'DELETE' }),
+    // The API asks for the slug as confirmation (deleting a tenant cannot be undone); the page has
+    // already asked the person.
+    mutationFn: (tenant: Tenant) =>
+      call(`/v1/tenants/${tenant.id}?confirm=${encodeURIComponent(tenant.slug)}`, { method: 'DELETE' }),
     onSuccess: (_result, tenant) => {
       void queryClient.invalidateQueries({ queryKey: ['tenants'] });
       if (session.tenant === tenant.id) setTenant(null);
