@@ -13,6 +13,10 @@ const classification: Record<string, Access> = {
   '/healthz': 'public',
   '/readyz': 'public',
   '/metrics': 'public',
+  // The API reference: the document and its pages are public (they describe routes, hold no data).
+  '/openapi.json': 'public',
+  '/docs': 'public',
+  '/docs/': 'public',
   '/mcp': 'tenant',
   '/retrieval': 'tenant',
   '/v1/tenants': 'platform',
