@@ -14,12 +14,14 @@ FROM ${NODE_IMAGE} AS build
 ARG NODE_EXTRA_CA_CERTS
 WORKDIR /app
 ENV NODE_ENV=development
-# Manifests first: the dependency layer is reused until they change.
+# Manifests first: the dependency layer is reused until they change. --ignore-scripts: the root
+# package's `prepare` builds from sources not copied yet; this stage builds explicitly below.
 COPY package.json package-lock.json ./
 COPY web/package.json web/package.json
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --no-audit --no-fund
+    npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts scripts
 COPY bin bin
 COPY src src
 COPY web web
@@ -34,7 +36,7 @@ COPY package.json package-lock.json ./
 COPY web/package.json web/package.json
 # Only the service's production dependencies: the web workspace is a static bundle at run time.
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm ci --omit=dev --workspaces=false --include-workspace-root --no-audit --no-fund
+    npm ci --omit=dev --workspaces=false --include-workspace-root --no-audit --no-fund --ignore-scripts
 
 FROM ${NODE_IMAGE} AS runtime
 ARG RHIZOME_VERSION=0.0.0-dev
