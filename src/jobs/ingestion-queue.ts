@@ -26,7 +26,7 @@ export interface IngestionQueueOptions {
   readonly retryLimit: number;
   readonly retryDelaySeconds: number;
   /**
-   * A running job's worker refreshes its heartbeat every half of this; a job not heard from for
+   * A running job's worker refreshes its heartbeat every fifth of this; a job not heard from for
    * this long (its worker was killed or lost the database) is retried. pg-boss needs ≥ 10.
    */
   readonly heartbeatSeconds: number;
@@ -149,7 +149,12 @@ export class IngestionQueue implements JobQueue {
     await this.start();
     await this.boss.work(
       communityQueueName,
-      { batchSize: 1, includeMetadata: true, pollingIntervalSeconds: this.options.pollingIntervalSeconds },
+      {
+        batchSize: 1,
+        includeMetadata: true,
+        pollingIntervalSeconds: this.options.pollingIntervalSeconds,
+        heartbeatRefreshSeconds: this.options.heartbeatSeconds / 5,
+      },
       async (jobs: JobWithMetadata<{ tenantId: string }>[]) => {
         for (const job of jobs) await handler({ tenantId: job.data.tenantId, requestedAt: job.createdOn });
       },
@@ -185,6 +190,11 @@ export class IngestionQueue implements JobQueue {
           batchSize,
           perJobResults: true,
           pollingIntervalSeconds: this.options.pollingIntervalSeconds,
+          // pg-boss refreshes at half the window by default, leaving a live job one stalled refresh
+          // from being retried; on a loaded two-core machine a busy event loop or database can delay
+          // a refresh by seconds (seen: a live job retried). A fifth leaves four refreshes of margin
+          // for the price of a one-row update every few seconds per running job.
+          heartbeatRefreshSeconds: this.options.heartbeatSeconds / 5,
         },
         async (jobs: JobWithMetadata<IngestionJob>[]) => {
           const outcomes = await handler(
