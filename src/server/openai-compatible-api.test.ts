@@ -54,11 +54,7 @@ describeEachDriver('OpenAI-compatible API (real agent)', (driver) => {
 
   const question = 'Who wrote the first program for the Analytical Engine?';
 
-  // KNOWN REGRESSION (issue #7, open): since the offline answerer follows the answer span to the
-  // passage about it (d4a0477), it answers "Charles Babbage [2]" here — the object of the sentence,
-  // not its subject. `it.fails` keeps the correct expectation on record and turns red as soon as
-  // the answerer is fixed, so this marker must then be removed.
-  it.fails('answers with citations in the text and in the citations field', async () => {
+  it('answers with citations in the text and in the citations field', async () => {
     const { data, response } = await client.chat.completions
       .create({ model: 'rhizome-agent', messages: [{ role: 'user', content: question }] })
       .withResponse();

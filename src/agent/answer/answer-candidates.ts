@@ -10,8 +10,8 @@ export interface AnswerSpan {
   readonly text: string;
   /** Offset in the sentence. */
   readonly start: number;
-  /** How the span was found; alignment spans are the most specific. */
-  readonly source: 'alignment' | 'date' | 'number' | 'name';
+  /** How the span was found; role and alignment spans are the most specific. */
+  readonly source: 'role' | 'alignment' | 'date' | 'number' | 'name';
 }
 
 const month =

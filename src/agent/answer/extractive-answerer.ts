@@ -1,6 +1,7 @@
 import { analyzeText } from '../../ingest/analysis/analyze-text.js';
 import { splitSentences } from '../../ingest/chunking/split-sentences.js';
 import type { QuestionAnalysis } from '../question/analyze-question.js';
+import { roleSpan } from '../question/grammatical-roles.js';
 import type { Passage } from '../tools/agent-tools.js';
 import { alignedSpan, typedCandidates, type AnswerSpan } from './answer-candidates.js';
 
@@ -58,6 +59,12 @@ interface PassageView {
 }
 
 const defaultCoverageFloor = 0.4;
+/**
+ * What finding a span of the expected kind adds to a sentence's score: the participant of the
+ * question's verb in the asked role is the surest sign, an aligned span next, a typed one last.
+ */
+const spanBonus: Record<AnswerSpan['source'], number> = { role: 0.25, alignment: 0.2, date: 0.15, number: 0.15, name: 0.15 };
+const maxSpanBonus = Math.max(...Object.values(spanBonus));
 
 /** "Kiss and Tell (1945 film)" → "kiss and tell": the name a passage is about. */
 export function titleKey(title: string): string {
@@ -173,9 +180,10 @@ export class ExtractiveAnswerer {
 
   private extract(question: QuestionAnalysis, views: readonly PassageView[]): AnswerDraft {
     const questionText = normalizeForMatch(question.text);
-    let best:
-      | { score: number; coverage: number; sentence: SentenceView; bridge: number | null; span: AnswerSpan | null }
-      | undefined;
+    // First pass: coverage of every sentence (cheap: term sets). Spans are looked for only in the
+    // sentences that could still win with the largest span bonus — tagging every sentence of
+    // every passage would cost more than the rest of the answer.
+    const scored: { base: number; coverage: number; sentence: SentenceView; bridge: number | null }[] = [];
     for (const [index, view] of views.entries()) {
       const partners = views.flatMap((other, otherIndex) => (otherIndex !== index && names(other, view) ? [otherIndex] : []));
       // Retrieval's own order is a weak prior: a tie goes to the passage ranked higher.
@@ -192,11 +200,16 @@ export class ExtractiveAnswerer {
             bridge = partner;
           }
         }
-        const span = this.bestSpan(question, sentence, view, questionText);
-        const typed = span ? (span.source === 'alignment' ? 0.2 : 0.15) : 0;
-        const score = joint + 0.5 * sentenceOnly + typed + prior;
-        if (!best || score > best.score) best = { score, coverage: joint, sentence, bridge, span };
+        scored.push({ base: joint + 0.5 * sentenceOnly + prior, coverage: joint, sentence, bridge });
       }
+    }
+    const topBase = Math.max(...scored.map((item) => item.base));
+    let best: { score: number; coverage: number; sentence: SentenceView; bridge: number | null; span: AnswerSpan | null } | undefined;
+    for (const item of scored) {
+      if (item.base + maxSpanBonus < topBase) continue;
+      const span = this.bestSpan(question, item.sentence, views[item.sentence.passage]!, questionText);
+      const score = item.base + (span ? spanBonus[span.source] : 0);
+      if (!best || score > best.score) best = { score, coverage: item.coverage, sentence: item.sentence, bridge: item.bridge, span };
     }
     if (!best || best.coverage < this.coverageFloor) return this.notFound(best?.coverage ?? 0);
     const evidence: AnswerEvidence[] = [];
@@ -272,6 +285,13 @@ export class ExtractiveAnswerer {
       const key = normalizeForMatch(span.text);
       return key.length > 0 && !questionText.includes(key) && key !== view.titleKey;
     };
+    if (question.role) {
+      // The participant the question asks for may well be the passage's own subject ("Ada
+      // Lovelace wrote…" in the passage about her): only the question's own words are excluded.
+      const role = roleSpan(question.role, sentence.text);
+      const text = role?.pronoun ? view.passage.documentTitle.replace(/\s*\([^)]*\)\s*$/, '') : role?.text;
+      if (role && text && !questionText.includes(normalizeForMatch(text))) return { text, start: role.start, source: 'role' };
+    }
     const aligned = alignedSpan(question, sentence.text);
     const typed = typedCandidates(question.answerType, question.language, sentence.text).filter(fresh);
     if (aligned && fresh(aligned)) {

@@ -1,5 +1,6 @@
 import type { SearchMode } from '../../core/search.js';
 import { analyzeText } from '../../ingest/analysis/analyze-text.js';
+import { roleQuery, type RoleQuery } from './grammatical-roles.js';
 
 /**
  * What the agent understands of a question before it retrieves anything: its language, what kind
@@ -28,6 +29,8 @@ export interface QuestionAnalysis {
   readonly mode: SearchMode;
   /** Sub-questions for a multi-hop question (the first hop first); the question itself otherwise. */
   readonly subQuestions: readonly string[];
+  /** For an English "who" question about a participant of its verb: the verb and which participant. */
+  readonly role?: RoleQuery | null;
 }
 
 const han = /\p{Script=Han}/u;
@@ -142,5 +145,6 @@ export function analyzeQuestion(question: string): QuestionAnalysis {
     // Entity-centred and multi-hop questions gain from the graph walk; every list is fused in `mix`.
     mode: answerType === 'description' && !multiHop && language === 'en' && terms.length > 8 ? 'hybrid' : 'mix',
     subQuestions,
+    role: language === 'en' && answerType === 'person' ? roleQuery(text) : null,
   };
 }
