@@ -34,6 +34,14 @@ function positiveInteger(maximum: number) {
   };
 }
 
+function similarity(value: string): number {
+  const parsed = Number(value);
+  if (value.trim() === '' || !Number.isFinite(parsed) || parsed < -1 || parsed > 1) {
+    throw new InvalidArgumentError('must be a number from -1 to 1');
+  }
+  return parsed;
+}
+
 const program = new Command()
   .name('rhizome')
   .description(
@@ -120,12 +128,19 @@ program
   .addOption(new Option('--mode <mode>', 'retrieval mode').choices(searchModes).default('mix'))
   .option('--k <k>', 'number of results (1–200)', positiveInteger(200), 10)
   .option('--collection <collection>', 'only this collection (name or id)')
-  .option('--rerank', 'rerank with the configured reranker (RERANK_PROVIDER)')
+  .option('--rerank', 'rerank with the configured reranker (RERANK_PROVIDER); without one, a notice says so')
+  .option(
+    '--min-similarity <number>',
+    'drop vector candidates below this cosine similarity (-1 to 1; the scale depends on the embedding model)',
+    similarity,
+  )
   .option('--json', 'print only the JSON response on stdout')
   .addHelpText(
     'after',
     '\nModes: naive (vectors), bm25 (words), local (entity graph), global (communities),\n' +
-      '       hybrid (bm25 + vectors), mix (all, fused).',
+      '       hybrid (bm25 + vectors), mix (all, fused), multihop (mix + a second graph walk from bridge entities).\n' +
+      'Notes after the results say when nothing matched, when the hits were found only by embedding,\n' +
+      'or when --rerank could not rerank (JSON: "notices", each with a stable "code").',
   )
   .action(
     async (
@@ -136,6 +151,7 @@ program
         k: number;
         collection?: string;
         rerank?: boolean;
+        minSimilarity?: number;
         json?: boolean;
       },
     ) => {
@@ -149,6 +165,7 @@ program
           mode: options.mode,
           k: options.k,
           rerank: options.rerank ?? false,
+          ...(options.minSimilarity === undefined ? {} : { minSimilarity: options.minSimilarity }),
           filters: collectionIds ? { collectionIds } : {},
         });
         if (options.json) process.stdout.write(`${JSON.stringify(response, null, 2)}\n`);

@@ -35,8 +35,16 @@ export const searchRequestSchema = z.object({
    * combination of min–max normalised scores (`convex`, keeps score margins).
    */
   fusion: z.enum(searchFusions).default('rrf'),
-  /** Rerank the fused candidates with the configured reranker (ignored when none is configured). */
+  /** Rerank the fused candidates with the configured reranker (without one, a `rerank_unavailable` notice says so). */
   rerank: z.boolean().default(false),
+  /**
+   * Score floor for the vector list: candidates whose cosine similarity to the question is below it
+   * are dropped before fusion. The nearest passages by embedding always exist, relevant or not;
+   * passages found by their words (BM25) or entities (graph) are kept. The scale belongs to the
+   * embedding model: choose it for the model in use. With nothing left, `hits` is empty and a
+   * `nothing_matched` notice says so.
+   */
+  minSimilarity: z.number().min(-1).max(1).optional(),
   /**
    * Reorder the first fused candidates by offline passage evidence — term proximity — and explain
    * answer type, proximity and coverage per hit (src/retrieval/evidence-rerank.ts).
@@ -124,6 +132,22 @@ export interface CommunitySummary {
   readonly score: number;
 }
 
+/** Stable codes of what a search could not do or the caller should know (`SearchResponse.notices`). */
+export const searchNoticeCodes = ['rerank_unavailable', 'nothing_matched', 'embedding_only'] as const;
+export type SearchNoticeCode = (typeof searchNoticeCodes)[number];
+
+export const searchNoticeSchema = z.object({
+  /**
+   * `rerank_unavailable`: `rerank: true` without a configured reranker (the hits are in fused order);
+   * `nothing_matched`: no passage shares a word or an entity with the question (or reaches
+   * `minSimilarity`): `hits` is empty; `embedding_only`: no passage shares a word or an entity with
+   * the question, the hits are only the nearest by embedding and may not be relevant.
+   */
+  code: z.enum(searchNoticeCodes),
+  message: z.string(),
+});
+export type SearchNotice = z.infer<typeof searchNoticeSchema>;
+
 export interface SearchResponse {
   readonly query: string;
   readonly mode: SearchMode;
@@ -132,4 +156,10 @@ export interface SearchResponse {
   readonly communities: readonly CommunitySummary[];
   readonly tookMs: number;
   readonly cached: boolean;
+  // Optional so that other producers of a SearchResponse (tests, adapters) need not invent them;
+  // SearchService always sets both.
+  /** Whether the configured reranker reordered the hits. */
+  readonly reranked?: boolean;
+  /** What the caller should know about these hits; empty when nothing needs saying. */
+  readonly notices?: readonly SearchNotice[];
 }

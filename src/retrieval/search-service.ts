@@ -7,6 +7,8 @@ import {
   type ListWeight,
   type PassageEvidence,
   type ParsedSearchRequest,
+  type RetrievalListName,
+  type SearchNotice,
   type SearchHit,
   type SearchMode,
   type SearchRequest,
@@ -165,7 +167,14 @@ export class SearchService {
           }),
         ),
       );
-      return [{ name: 'vector', weight: weights.vector, chunks }];
+      const floor = request.minSimilarity;
+      return [
+        {
+          name: 'vector',
+          weight: weights.vector,
+          chunks: floor === undefined ? chunks : chunks.filter((chunk) => chunk.score >= floor),
+        },
+      ];
     })();
     const community = (async (): Promise<{ lists: RankedList[]; communities: CommunitySummary[] }> => {
       if (weights.community === undefined) return { lists: [], communities: [] };
@@ -191,7 +200,8 @@ export class SearchService {
       ({ ranking: fused, evidence } = rerankByEvidence(request.query, fused, (chunkId) => rows.get(chunkId)?.text));
     }
     let rerankScores = new Map<number, number>();
-    if (request.rerank && this.dependencies.reranker && fused.length > 1) {
+    const reranked = request.rerank && this.dependencies.reranker !== null && fused.length > 1;
+    if (reranked) {
       ({ fused, rerankScores } = await this.stage('rerank', () => this.rerank(request, fused, rows)));
     }
     const hits = fused.slice(0, request.k).flatMap((chunk) => {
@@ -207,6 +217,8 @@ export class SearchService {
       communities: communityResult.communities,
       tookMs: performance.now() - started,
       cached: false,
+      reranked,
+      notices: searchNotices(request, hits.length, allLists, this.dependencies.reranker !== null),
     };
     await this.dependencies.cache?.set(cacheKey, response);
     return response;
@@ -266,6 +278,43 @@ async function loadChunks(transaction: Queryable, chunks: readonly FusedChunk[])
 /** How strongly the question names graph entities: the walk seeds' question strengths. */
 function questionStrength(seeds: readonly SeedEntity[]): number {
   return seeds.reduce((sum, seed) => sum + seed.questionStrength, 0);
+}
+
+/** Plain words, with a stable code, for what a caller would otherwise not know about the hits. */
+function searchNotices(
+  request: ParsedSearchRequest,
+  hitCount: number,
+  lists: readonly RankedList[],
+  hasReranker: boolean,
+): SearchNotice[] {
+  const notices: SearchNotice[] = [];
+  if (request.rerank && !hasReranker) {
+    notices.push({
+      code: 'rerank_unavailable',
+      message: 'rerank was asked for, but no reranker is configured (RERANK_PROVIDER): the hits are in fused order',
+    });
+  }
+  if (hitCount === 0) {
+    notices.push({
+      code: 'nothing_matched',
+      message:
+        request.minSimilarity === undefined
+          ? 'nothing matched: no passage shares a word or an entity with the question'
+          : `nothing matched: no passage shares a word or an entity with the question or reaches similarity ${request.minSimilarity}`,
+    });
+    return notices;
+  }
+  const found = (name: RetrievalListName) => lists.some((list) => list.name === name && list.chunks.length > 0);
+  const lexicalRan = lists.some((list) => list.name === 'bm25' || list.name === 'graph');
+  if (lexicalRan && !found('bm25') && !found('graph') && !found('bridge')) {
+    notices.push({
+      code: 'embedding_only',
+      message:
+        'no passage shares a word or an entity with the question: these hits are only the nearest by embedding ' +
+        'and may not be relevant (minSimilarity sets a floor)',
+    });
+  }
+  return notices;
 }
 
 function toHit(

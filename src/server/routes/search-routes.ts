@@ -4,6 +4,7 @@ import type { SearchService } from '../../retrieval/search-service.js';
 import type { TenantService } from '../../tenancy/tenant-service.js';
 import { tenantOf } from '../authentication.js';
 import { parseInput } from '../validation.js';
+import { searchResponseSchema } from './search-response-schema.js';
 
 /** `POST /v1/search`: tenant-scoped hybrid retrieval with explanations. */
 export function registerSearchRoutes(
@@ -18,6 +19,7 @@ export function registerSearchRoutes(
         summary: 'Hybrid search (BM25, vectors, graph, communities) with an explanation per hit',
         tags: ['search'],
         body: searchRequestSchema,
+        response: { 200: searchResponseSchema },
       },
     },
     async (request) => {
