@@ -60,12 +60,17 @@ program
   .addOption(new Option('--role <role>', 'which role this process runs').choices(serviceRoles).default('all'))
   .option('--port <port>', 'port to listen on (default RHIZOME_PORT or 8080)', port)
   .option('--host <host>', 'interface to listen on (default RHIZOME_HOST)')
+  .option(
+    '--stateless',
+    'serverless container (Function Compute, Cloud Run…): roles api or retrieval only, DATABASE_URL required, ' +
+      'no migrations, no in-process worker, no first admin key',
+  )
   .addHelpText(
     'after',
     `\nRoles:\n${serviceRoles.map((role) => `  ${role.padEnd(10)} ${roleDescriptions[role]}`).join('\n')}\n` +
       'Every role serves /healthz, /readyz and /metrics.',
   )
-  .action(async (options: { role: ServiceRole; port?: number; host?: string }) => {
+  .action(async (options: { role: ServiceRole; port?: number; host?: string; stateless?: boolean }) => {
     const config = loadConfigOrExit();
     const { serve } = await import('./serve-command.js');
     try {

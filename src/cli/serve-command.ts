@@ -6,6 +6,7 @@ import { installOutageTolerance } from '../platform/outage-tolerance.js';
 import { createRuntime, type Runtime } from '../platform/runtime.js';
 import { startTracing } from '../platform/tracing.js';
 import { buildServer } from '../server/build-server.js';
+import { assertStatelessConfig, createStatelessServer } from '../serverless/stateless-server.js';
 import {
   readLocalServerAnnouncement,
   removeLocalServerAnnouncement,
@@ -18,6 +19,8 @@ export interface ServeOptions {
   readonly role: ServiceRole;
   readonly port?: number;
   readonly host?: string;
+  /** A serverless container's process (see src/serverless/stateless-server.ts). */
+  readonly stateless?: boolean;
 }
 
 /** Creates the first admin key on the first start of an empty database (or installs the configured one). */
@@ -106,19 +109,30 @@ async function announceToLocalCommands(
 export async function serve(config: Config, options: ServeOptions): Promise<void> {
   const logger = createLogger(config);
   installOutageTolerance(logger);
+  const role = options.role;
+  if (options.stateless) assertStatelessConfig(config, role);
   const tracing = startTracing(config, logger);
-  const runtime = await createRuntime(config, logger, { command: `serve --role ${options.role}` });
-  const publicApi = options.role === 'all' || options.role === 'api';
+  let runtime: Runtime;
   let server: FastifyInstance | undefined;
+  if (options.stateless && (role === 'api' || role === 'retrieval')) {
+    ({ runtime, app: server } = await createStatelessServer(config, logger, role).catch(async (error: unknown) => {
+      await tracing.shutdown();
+      throw error;
+    }));
+  } else {
+    runtime = await createRuntime(config, logger, { command: `serve --role ${role}` });
+  }
+  const publicApi = role === 'all' || role === 'api';
   let withdraw: (() => Promise<void>) | undefined;
   try {
-    server = await buildServer({
+    server ??= await buildServer({
       ...runtime,
-      logger: logger.child({ role: options.role }),
+      logger: logger.child({ role }),
       publicApi,
-      agentApi: publicApi || options.role === 'agent',
+      agentApi: publicApi || role === 'agent',
+      retrievalApi: role === 'retrieval',
     });
-    if (options.role === 'all' || options.role === 'worker') await runtime.startWorker();
+    if (role === 'all' || role === 'worker') await runtime.startWorker();
     const port = options.port ?? config.server.port;
     const host = options.host ?? config.server.host;
     const address = await server.listen({ port, host }).catch((error: unknown) => {
@@ -126,12 +140,12 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
     });
     // The first admin key is made only once the server listens: a start that fails (port taken…)
     // leaves none behind unseen, and the next start prints it.
-    const adminKey = await ensureAdminAccess(runtime, config);
+    const adminKey = options.stateless ? null : await ensureAdminAccess(runtime, config);
     if (publicApi && config.database.driver === 'pglite') {
       withdraw = await announceToLocalCommands(runtime, config, localUrl(server));
     }
     process.stdout.write(
-      `Rhizome (${options.role}) is running at ${address}\n  serves: ${roleDescriptions[options.role]}\n`,
+      `Rhizome (${role}${options.stateless ? ', stateless' : ''}) is running at ${address}\n  serves: ${roleDescriptions[role]}\n`,
     );
     if (publicApi) process.stdout.write(`  API reference: ${address}/docs\n`);
     if (adminKey) {

@@ -6,6 +6,6 @@ export const roleDescriptions: Record<ServiceRole, string> = {
   all: 'the whole HTTP API and the ingestion worker in one process',
   api: 'the public HTTP API (tenants, keys, documents, search); ingestion jobs go to workers',
   worker: 'no API: consumes ingestion jobs (parse, chunk, embed, extract, index)',
-  retrieval: 'no public API yet: /healthz, /readyz and /metrics only (search is served by api and all)',
+  retrieval: 'search only: /v1/search and the Dify external-knowledge route (api and all serve them too)',
   agent: 'no public API yet: /healthz, /readyz and /metrics only (questions are answered by api and all)',
 };

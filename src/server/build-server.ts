@@ -60,6 +60,11 @@ export interface ServerDependencies {
   readonly agentApi?: boolean;
   /** Serve the public API (roles `api` and `all`); other roles serve only probes and metrics. */
   readonly publicApi?: boolean;
+  /**
+   * Serve only the read paths of retrieval (`/v1/search`, the Dify external-knowledge route) without
+   * the rest of the public API: role `retrieval`, e.g. a separately scaled function.
+   */
+  readonly retrievalApi?: boolean;
   /** For the model settings and health check routes. */
   readonly embedder?: Embedder;
   readonly chatModel?: ChatModel | null;
@@ -129,6 +134,15 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     // The web UI (web/dist) at `/`, when it has been built.
     if (webDirectory) await registerWebInterface(app, webDirectory);
     else app.log.debug('web UI not built (npm run build:web): serving the API only');
+  } else if (dependencies.retrievalApi) {
+    registerSearchRoutes(app, dependencies.search, dependencies.tenants);
+    registerDifyRetrievalRoutes(
+      app,
+      dependencies.search,
+      dependencies.collections,
+      dependencies.documents,
+      dependencies.tenants,
+    );
   }
   if (dependencies.agentApi ?? dependencies.publicApi ?? true) {
     if (dependencies.agent) registerChatRoutes(app, dependencies.agent, dependencies.tenants);
