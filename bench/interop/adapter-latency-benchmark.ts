@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { percentile } from '../../src/evaluation/retrieval-metrics.js';
 import { buildServer } from '../../src/server/build-server.js';
 import {
   benchConfig,
@@ -27,11 +28,6 @@ function argument(name: string): string | undefined {
 const dataDirectory = resolve(argument('--data') ?? '../shared/data/eval/hotpotqa-100');
 const questionCount = Number(argument('--questions') ?? 60);
 const warmUp = 5;
-
-function percentile(values: readonly number[], fraction: number): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(fraction * sorted.length) - 1)]!;
-}
 
 async function measure(
   questions: readonly string[],
@@ -143,8 +139,8 @@ async function main(): Promise<void> {
       ['surface', 'p50 ms', 'p95 ms'],
       rows.map(([label, times]) => [
         label,
-        percentile(times, 0.5).toFixed(1),
-        percentile(times, 0.95).toFixed(1),
+        percentile(times, 50).toFixed(1),
+        percentile(times, 95).toFixed(1),
       ]),
     );
     process.stdout.write(
