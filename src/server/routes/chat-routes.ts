@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AgentEvent, AgentService } from '../../core/agent.js';
 import type { TenantService } from '../../tenancy/tenant-service.js';
 import { tenantOf } from '../authentication.js';
+import { startEventStream } from '../event-stream.js';
 
 /** One server-sent event per agent event: `event: <type>` and `data: <the event as JSON>`. */
 export function serverSentEvent(event: AgentEvent): string {
@@ -26,14 +27,7 @@ export function registerChatRoutes(app: FastifyInstance, agent: AgentService, te
     // The first event comes after validation and the thread check: their errors stay HTTP errors.
     const first = await events.next();
 
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      'x-request-id': request.id,
-    });
+    startEventStream(request, reply);
     openRuns.add(controller);
     const onClose = () => {
       if (!reply.raw.writableFinished) controller.abort();

@@ -14,6 +14,7 @@ import { cleanText, findUnsafeText, isSafeText } from '../../core/text-safety.js
 import { unsafeTextError } from '../unsafe-text-guard.js';
 import type { TenantService } from '../../tenancy/tenant-service.js';
 import { tenantOf } from '../authentication.js';
+import { startEventStream } from '../event-stream.js';
 import { parseInput } from '../validation.js';
 
 const documentParameters = z.object({ document: z.uuid() });
@@ -186,14 +187,7 @@ export async function registerDocumentRoutes(
     },
     async (request, reply) => {
     const tenantId = await tenantOf(request, tenants, 'reader');
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      'x-request-id': request.id,
-    });
+    startEventStream(request, reply);
     const unsubscribe = events.subscribe(tenantId, (event) => {
       reply.raw.write(`event: document\ndata: ${JSON.stringify(event)}\n\n`);
     });

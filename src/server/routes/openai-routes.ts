@@ -9,6 +9,7 @@ import {
 import { isRhizomeError, NotFoundError, ValidationError } from '../../core/errors.js';
 import type { TenantService } from '../../tenancy/tenant-service.js';
 import { tenantOf } from '../authentication.js';
+import { startEventStream } from '../event-stream.js';
 import {
   chatCompletionRequestSchema,
   messageText,
@@ -143,15 +144,7 @@ export function registerOpenAiRoutes(
       model: input.model,
     };
     const chunker = new ChatCompletionChunker(identity, input.stream_options?.include_usage === true);
-    reply.hijack();
-    reply.raw.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      'x-request-id': request.id,
-      ...(threadId ? { [threadHeader]: threadId } : {}),
-    });
+    startEventStream(request, reply, threadId ? { [threadHeader]: threadId } : {});
     sse(reply, chunker.start());
     const forward = (event: AgentEvent) => {
       for (const payload of chunker.accept(event)) sse(reply, payload);
