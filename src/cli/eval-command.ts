@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { searchFusions, searchModes, type SearchFusion, type SearchMode } from '../core/search.js';
 import { maxEvaluationK } from '../evaluation/evaluation-limits.js';
 import type { EvaluationCell, RetrievalEvaluationReport } from '../evaluation/run-retrieval-evaluation.js';
+import { evaluationProgress } from './evaluation-progress.js';
 import { withRuntime } from './run-command.js';
 
 function cutoff(value: string): number {
@@ -152,7 +153,6 @@ export function registerEvalCommands(program: Command): Command {
       // Loaded when the command runs, so that `--help` stays quick.
       const { runRetrievalEvaluations } = await import('../evaluation/run-retrieval-evaluation.js');
       await withRuntime(async (runtime) => {
-        let lastProgress = 0;
         const cells: EvaluationCell[] = options.mode.flatMap((mode) => options.fusion.map((fusion) => ({ mode, fusion })));
         const reports = await runRetrievalEvaluations(runtime, {
           data: options.data,
@@ -160,11 +160,7 @@ export function registerEvalCommands(program: Command): Command {
           k: options.k,
           keep: options.keep ?? false,
           reuse: options.reuse ?? false,
-          onProgress: (message) => {
-            if (Date.now() - lastProgress < 2_000 && !/^(ingesting|reusing|tenant)/.test(message)) return;
-            lastProgress = Date.now();
-            process.stderr.write(`eval: ${message}\n`);
-          },
+          onProgress: evaluationProgress(),
         });
         for (const warning of reports[0]!.warnings) process.stderr.write(`eval: warning: ${warning}\n`);
         const grid = reports.length > 1;

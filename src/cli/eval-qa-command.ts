@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { agentModes, type AgentMode } from '../core/agent.js';
 import { runQaEvaluation, type QaEvaluationReport } from '../evaluation/run-qa-evaluation.js';
+import { evaluationProgress } from './evaluation-progress.js';
 import { withRuntime } from './run-command.js';
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
@@ -76,18 +77,13 @@ export function registerEvalQaCommand(evaluation: Command): void {
     .option('--details <file>', 'write every question, answer and score to this JSON Lines file')
     .action(async (options: EvalQaOptions) => {
       await withRuntime(async (runtime) => {
-        let lastProgress = 0;
         const report = await runQaEvaluation(runtime, {
           data: options.data,
           mode: options.mode,
           ...(options.limit ? { limit: options.limit } : {}),
           keep: options.keep ?? false,
           reuse: options.reuse ?? false,
-          onProgress: (message) => {
-            if (Date.now() - lastProgress < 2_000 && !/^(ingesting|reusing|tenant)/.test(message)) return;
-            lastProgress = Date.now();
-            process.stderr.write(`eval: ${message}\n`);
-          },
+          onProgress: evaluationProgress(),
         });
         if (options.details) {
           const { writeFile } = await import('node:fs/promises');
