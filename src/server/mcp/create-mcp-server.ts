@@ -2,6 +2,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { AgentTools } from '../../agent/tools/agent-tools.js';
 import type { CollectionService } from '../../collections/collection-service.js';
 import { agentModes, type AgentAnswer, type AgentService } from '../../core/agent.js';
 import { isRhizomeError } from '../../core/errors.js';
@@ -10,38 +11,10 @@ import type { SearchService } from '../../retrieval/search-service.js';
 import { sourcesBlock, toOpenAiCitation } from '../openai/chat-completion-format.js';
 
 /**
- * The read-only document and graph lookups MCP exposes. The agent's tools implement them
- * (`AgentTools` in src/agent/tools), so an MCP client and the agent see the same views.
+ * The read-only document and graph lookups MCP exposes: the agent's own tools, so an MCP client
+ * and the agent see the same views.
  */
-export interface McpReadTools {
-  getDocument(
-    tenantId: string,
-    input: { documentId: string; maxCharacters?: number },
-    signal?: AbortSignal,
-  ): Promise<{
-    readonly documentId: string;
-    readonly title: string;
-    readonly fileName: string;
-    readonly sourceKey: string | null;
-    readonly text: string;
-    readonly truncated: boolean;
-  }>;
-  graphNeighbors(
-    tenantId: string,
-    input: { entity: string; limit?: number },
-    signal?: AbortSignal,
-  ): Promise<{
-    readonly entity: { readonly name: string; readonly type: string; readonly description: string } | null;
-    readonly edges: readonly {
-      readonly source: string;
-      readonly target: string;
-      readonly weight: number;
-      readonly description: string;
-      readonly targetType: string;
-      readonly chunkIds: readonly number[];
-    }[];
-  }>;
-}
+export type McpReadTools = Pick<AgentTools, 'getDocument' | 'graphNeighbors'>;
 
 export interface McpDependencies {
   readonly search: SearchService;
