@@ -101,22 +101,17 @@ export class IngestionQueue implements JobQueue {
   private async startBoss(): Promise<void> {
     const retired = await retireVersion10Schema(this.database);
     await this.boss.start();
-    const common = {
-      retryDelay: this.options.retryDelaySeconds,
-      retryBackoff: true,
-      expireInSeconds: this.options.jobTimeoutSeconds,
-      heartbeatSeconds: this.options.heartbeatSeconds,
-    };
-    await this.boss.createQueue(ingestionQueueName, { ...common, retryLimit: this.options.retryLimit });
+    await this.boss.createQueue(ingestionQueueName, this.sendOptions());
     // `short`: at most one rebuild waits per tenant (its start is pushed back by each request),
     // while another may be running.
-    await this.boss.createQueue(communityQueueName, { ...common, retryLimit: 2, policy: 'short' });
+    await this.boss.createQueue(communityQueueName, { ...this.sendOptions(), retryLimit: 2, policy: 'short' });
     if (retired.length > 0) {
       for (const job of retired) await this.boss.send(ingestionQueueName, job, this.sendOptions());
       this.logger.info({ jobs: retired.length }, 'moved unfinished jobs from the pg-boss 10 schema');
     }
   }
 
+  /** Retries, expiry and heartbeat of ingestion jobs: the queue's defaults, and sent with each job. */
   private sendOptions() {
     return {
       retryLimit: this.options.retryLimit,

@@ -115,21 +115,22 @@ function difyError(
   };
 }
 
+/** Retry-After on 503 (a few seconds) and 429 (when the limiter said how long), in every format. */
+function setRetryAfter(reply: FastifyReply, status: number, body: ErrorBody): void {
+  if (status === 503) reply.header('retry-after', '5');
+  const retryAfter = body.error.details?.retryAfterSeconds;
+  if (status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+}
+
 function send(request: FastifyRequest, reply: FastifyReply, status: number, body: ErrorBody): FastifyReply {
   const format = request.routeOptions.config?.errorFormat ?? 'rhizome';
   if (format === 'dify') {
     const translated = difyError(request, status, body);
-    if (translated.status === 503) reply.header('retry-after', '5');
-    const difyRetryAfter = body.error.details?.retryAfterSeconds;
-    if (translated.status === 429 && typeof difyRetryAfter === 'number') {
-      reply.header('retry-after', String(difyRetryAfter));
-    }
+    setRetryAfter(reply, translated.status, body);
     return reply.status(translated.status).send(translated.body);
   }
   if (status === 401) reply.header('www-authenticate', 'Bearer realm="rhizome"');
-  if (status === 503) reply.header('retry-after', '5');
-  const retryAfter = body.error.details?.retryAfterSeconds;
-  if (status === 429 && typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+  setRetryAfter(reply, status, body);
   return reply.status(status).send(format === 'openai' ? openAiBody(status, body) : body);
 }
 

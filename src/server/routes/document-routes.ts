@@ -254,17 +254,15 @@ function encodeRfc8187(value: string): string {
   return encodeURIComponent(value).replace(/['()*]/g, (character) => `%${character.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+const browserActiveType = /^(text\/html|text\/xml|application\/xml|image\/svg\+xml)$|\+xml$|javascript|ecmascript/;
+
 /**
- * The stored media type, unless a browser could render it as a page (HTML, XML, SVG, scripts):
- * an upload must never run in our origin, so those are served as opaque bytes.
- */
-/**
- * Types a browser would render or run (HTML, XML with its stylesheets, SVG, scripts) go out as
- * opaque bytes; Office types merely contain "openxmlformats" and keep their real type.
+ * The stored media type, unless a browser would render or run it (HTML, XML with its stylesheets,
+ * SVG, scripts): an upload must never run in our origin, so those go out as opaque bytes. Office
+ * types merely contain "openxmlformats" and keep their real type.
  */
 function servableMediaType(mediaType: string | null): string {
   if (!mediaType) return 'application/octet-stream';
   const essence = mediaType.split(';')[0]!.trim().toLowerCase();
-  const active = /^(text\/html|text\/xml|application\/xml|image\/svg\+xml)$|\+xml$|javascript|ecmascript/;
-  return active.test(essence) ? 'application/octet-stream' : mediaType;
+  return browserActiveType.test(essence) ? 'application/octet-stream' : mediaType;
 }
