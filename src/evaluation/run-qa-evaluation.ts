@@ -142,12 +142,19 @@ export async function runQaEvaluation(runtime: QaEvaluationRuntime, options: QaE
       await runtime.agent.ask(corpus.tenantId, { message: warmup, mode: options.mode }).catch(() => undefined);
     }
     const outcomes: QaOutcome[] = [];
+    // Corpus ids of the documents cited so far: this run's tenant only, so it lives with the run.
+    const sourceKeys = new Map<string, string>();
     for (const [index, question] of questions.entries()) {
       const started = performance.now();
       try {
         const answer = await runtime.agent.ask(corpus.tenantId, { message: question.question, mode: options.mode });
         const latencyMs = performance.now() - started;
-        const cited = await sourceKeysOf(runtime, corpus.tenantId, answer.citations.map((citation) => citation.documentId));
+        const cited = await sourceKeysOf(
+          runtime,
+          corpus.tenantId,
+          answer.citations.map((citation) => citation.documentId),
+          sourceKeys,
+        );
         outcomes.push({
           id: question.id,
           question: question.question,
@@ -201,17 +208,23 @@ export async function runQaEvaluation(runtime: QaEvaluationRuntime, options: QaE
   }
 }
 
-const sourceKeyCache = new Map<string, string>();
-
-/** Corpus ids of the cited documents (the intake's source keys), in citation order. */
-async function sourceKeysOf(runtime: EvaluationRuntime, tenantId: string, documentIds: readonly string[]): Promise<string[]> {
-  const missing = documentIds.filter((id) => !sourceKeyCache.has(id));
+/**
+ * Corpus ids of the cited documents (the intake's source keys), in citation order. `known` keeps
+ * those already looked up, so each document costs one query per run, not one per citation.
+ */
+async function sourceKeysOf(
+  runtime: EvaluationRuntime,
+  tenantId: string,
+  documentIds: readonly string[],
+  known: Map<string, string>,
+): Promise<string[]> {
+  const missing = [...new Set(documentIds.filter((id) => !known.has(id)))];
   if (missing.length > 0) {
     const result = await runtime.database.query<{ id: string; source_key: string | null }>(
       'SELECT id, source_key FROM documents WHERE tenant_id = $1 AND id = ANY($2::uuid[])',
       [tenantId, missing],
     );
-    for (const row of result.rows) sourceKeyCache.set(row.id, row.source_key ?? row.id);
+    for (const row of result.rows) known.set(row.id, row.source_key ?? row.id);
   }
-  return documentIds.map((id) => sourceKeyCache.get(id) ?? id);
+  return documentIds.map((id) => known.get(id) ?? id);
 }
