@@ -20,6 +20,7 @@ import { titleFrom, type ThreadStore } from './memory/thread-store.js';
 import { EventQueue } from './run/event-queue.js';
 import { RunContext, type RunBudget } from './run/run-trace.js';
 import type { AgentTools } from './tools/agent-tools.js';
+import { withSpan, withTelemetryTenant } from '../core/telemetry.js';
 
 /** Checkpoints live in their own schema (see migration 0004). */
 export const checkpointSchema = 'agent_checkpoints';
@@ -140,7 +141,9 @@ export class LangGraphAgentService implements AgentService {
       },
     });
 
-    const finished = (async () => {
+    // The run's span parents its nodes' spans; model calls inside count tokens against the tenant.
+    const finished = withTelemetryTenant(tenantId, () =>
+      withSpan('agent.run', { 'rhizome.tenant': tenantId, 'rhizome.agent.run': runId }, async () => {
       try {
         const state = await graph.invoke(
           { question: request.message, requestedMode: request.mode, filters: request.filters },
@@ -197,7 +200,7 @@ export class LangGraphAgentService implements AgentService {
         this.environments.delete(runId);
         queue.close();
       }
-    })();
+    }));
 
     try {
       for await (const event of queue) yield event;

@@ -22,6 +22,8 @@ import { parseDocument } from './parsers/index.js';
 import type { ParserPool } from './parsers/parser-pool.js';
 import type { PreparedChunk, PreparedDocument } from './prepared-document.js';
 import { chooseDocumentTitle } from './document-title.js';
+import { withSpan, withTelemetryTenant } from '../core/telemetry.js';
+import { timeIngestionStage } from './time-ingestion-stage.js';
 
 export interface PipelineDependencies {
   readonly database: Database;
@@ -123,7 +125,9 @@ export class DocumentPipeline {
    */
   private async writeGroup(tenantId: string, items: readonly PreparedForWrite[]): Promise<(PipelineOutcome | Error)[]> {
     try {
-      const written = await this.writeWithRetry(tenantId, items);
+      const written = await withTelemetryTenant(tenantId, () =>
+        timeIngestionStage('writing', () => this.writeWithRetry(tenantId, items)),
+      );
       return Promise.all(items.map((item, index) => this.afterWrite(tenantId, item, written[index]!)));
     } catch (error) {
       if (items.length > 1) {
@@ -160,6 +164,19 @@ export class DocumentPipeline {
     documentId: string,
     options: { finalAttempt: boolean; signal?: AbortSignal | undefined },
   ): Promise<PipelineOutcome | { document: DocumentRow; prepared: PreparedDocument }> {
+    // One span per attempt, and model calls inside it counted against the document's tenant.
+    return withTelemetryTenant(tenantId, () =>
+      withSpan('ingest.document', { 'rhizome.tenant': tenantId, 'rhizome.document': documentId }, () =>
+        this.prepareDocument(tenantId, documentId, options),
+      ),
+    );
+  }
+
+  private async prepareDocument(
+    tenantId: string,
+    documentId: string,
+    options: { finalAttempt: boolean; signal?: AbortSignal | undefined },
+  ): Promise<PipelineOutcome | { document: DocumentRow; prepared: PreparedDocument }> {
     const { database, logger } = this.dependencies;
     const log = logger.child({ tenantId, documentId });
     // The attempt is counted and the first stage recorded in one statement.
@@ -181,33 +198,42 @@ export class DocumentPipeline {
     try {
       await this.publish(tenantId, documentId, 'parsing');
       if (!document.storage_key) throw new DocumentError('empty_document', 'The original file is missing');
-      const bytes = await this.dependencies.storage.get(document.storage_key, options.signal);
-      const structured = await (this.dependencies.parser ?? { parse: parseDocument }).parse(
-        { bytes, fileName: document.file_name },
-        this.dependencies.parserLimits,
-        options.signal,
-      );
+      const storageKey = document.storage_key;
+      const structured = await timeIngestionStage('parsing', async () => {
+        const bytes = await this.dependencies.storage.get(storageKey, options.signal);
+        return (this.dependencies.parser ?? { parse: parseDocument }).parse(
+          { bytes, fileName: document.file_name },
+          this.dependencies.parserLimits,
+          options.signal,
+        );
+      });
 
       stage = 'chunking';
       await this.setStatus(tenantId, documentId, 'chunking');
-      const chunks = chunkDocument(structured, this.dependencies.chunkOptions);
+      const chunks = await timeIngestionStage('chunking', async () =>
+        chunkDocument(structured, this.dependencies.chunkOptions),
+      );
       if (chunks.length === 0) {
         throw new DocumentError('empty_document', 'The document contains no text to index');
       }
 
       stage = 'embedding';
       await this.setStatus(tenantId, documentId, 'embedding');
-      const embeddings = await embedInBatches(
-        this.dependencies.embedder,
-        chunks.map((chunk) => chunk.text),
-        options.signal,
+      const embeddings = await timeIngestionStage('embedding', () =>
+        embedInBatches(
+          this.dependencies.embedder,
+          chunks.map((chunk) => chunk.text),
+          options.signal,
+        ),
       );
 
       stage = 'extracting';
       await this.setStatus(tenantId, documentId, 'extracting');
       const extractor = this.dependencies.extractor;
-      const knowledge = await mapWithConcurrency(chunks, extractor.maxConcurrency, options.signal, (chunk, _index, signal) =>
-        extractor.extract(chunk.content, signal),
+      const knowledge = await timeIngestionStage('extracting', () =>
+        mapWithConcurrency(chunks, extractor.maxConcurrency, options.signal, (chunk, _index, signal) =>
+          extractor.extract(chunk.content, signal),
+        ),
       );
       const preparedChunks: PreparedChunk[] = chunks.map((chunk, index) => {
         // The indexed text already starts with the heading path; adding it once more gives

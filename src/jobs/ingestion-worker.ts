@@ -6,6 +6,7 @@ import type { DocumentPipeline } from '../ingest/document-pipeline.js';
 import { embedInBatches } from '../ingest/embed-in-batches.js';
 import { rebuildCommunities } from '../retrieval/communities/community-builder.js';
 import { ingestionQueueName, type CommunityJobContext, type IngestionQueue } from './ingestion-queue.js';
+import { ingestionJobs } from '../core/telemetry.js';
 
 export interface IngestionWorkerOptions {
   readonly concurrency: number;
@@ -44,6 +45,7 @@ export class IngestionWorker {
       const outcomes = await this.pipeline.processBatch(
         contexts.map(({ job, finalAttempt }) => ({ tenantId: job.tenantId, documentId: job.documentId, finalAttempt })),
       );
+      for (const outcome of outcomes) ingestionJobs.inc({ outcome: outcome instanceof Error ? 'retried' : outcome });
       const indexedTenants = new Set(
         contexts.filter((_, index) => outcomes[index] === 'indexed').map(({ job }) => job.tenantId),
       );

@@ -11,6 +11,7 @@ import { LangGraphAgentService } from '../agent/langgraph-agent-service.js';
 import { ThreadStore } from '../agent/memory/thread-store.js';
 import { AgentTools } from '../agent/tools/agent-tools.js';
 import type { SearchService } from '../retrieval/search-service.js';
+import { ModelCallTelemetry } from './model-call-telemetry.js';
 
 /** The agent and its tools, wired from the configuration. */
 export function createAgent(
@@ -54,6 +55,8 @@ function providerModels(config: Config, tools: AgentTools, logger: Logger) {
         new ToolCallingAnswerModel(
           new ChatOpenAI({
             model: settings.providerModel ?? chat.model,
+            // Spans, latency, tokens and errors per tenant, like every other model call.
+            callbacks: [new ModelCallTelemetry(settings.providerModel ?? chat.model)],
             // Local endpoints (vLLM, Ollama) take no key; the client insists on one.
             apiKey: chat.apiKey ?? 'not-needed',
             configuration: { baseURL: chat.baseUrl },

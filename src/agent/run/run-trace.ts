@@ -1,4 +1,5 @@
 import type { AgentEvent } from '../../core/agent.js';
+import { withSpan } from '../../core/telemetry.js';
 
 /** One tool call inside a step, as the trace stores it. */
 export interface TraceToolCall {
@@ -92,7 +93,8 @@ export class RunContext {
     const startedAt = new Date().toISOString();
     this.currentCalls.length = 0;
     this.send({ type: 'node_start', runId: this.runId, node, step });
-    const outcome = await work();
+    // An OpenTelemetry span per node: tool calls, searches and model calls nest under it.
+    const outcome = await withSpan(`agent.${node}`, { 'rhizome.agent.step': step }, () => work());
     const tookMs = performance.now() - started;
     this.trace.push({
       step,
