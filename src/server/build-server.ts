@@ -15,7 +15,7 @@ import type { TenantService } from '../tenancy/tenant-service.js';
 import type { ChatModel, Embedder } from '../core/models.js';
 import { KnowledgeExplorer } from '../explorer/knowledge-explorer.js';
 import { registerAuthentication } from './authentication.js';
-import { registerErrorHandling } from './error-handler.js';
+import { answerFrameworkError, registerErrorHandling } from './error-handler.js';
 import type { McpReadTools } from './mcp/create-mcp-server.js';
 import { registerMetrics } from './metrics.js';
 import { registerOpenApi } from './openapi.js';
@@ -82,6 +82,9 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     // Answer 503 to new requests while closing; in-flight ones finish.
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors: (error, request, reply) => {
+      void answerFrameworkError(error, request, reply);
+    },
   });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -134,6 +134,26 @@ function send(request: FastifyRequest, reply: FastifyReply, status: number, body
   return reply.status(status).send(format === 'openai' ? openAiBody(status, body) : body);
 }
 
+/**
+ * Errors the router raises before any route is chosen (a malformed percent-escape, a path parameter
+ * over the router's length limit): Fastify answers those itself, in its own body shape and past every
+ * hook, unless given this as its `frameworkErrors` option. Found by test/fuzz/request-bodies.fuzz.test.ts.
+ */
+export function answerFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  request.log.info({ code: error.code }, 'request rejected by the router');
+  reply.header('x-request-id', request.id);
+  return send(request, reply, status, {
+    error: {
+      code: codeByFrameworkStatus[status] ?? 'invalid_request',
+      // Fastify's message quotes the whole path; a client already has it, and it may be huge.
+      message: status === 414 ? 'A path parameter is too long' : 'The request path is not a valid URL',
+      category: 'user',
+      requestId: request.id,
+    },
+  });
+}
+
 export interface ErrorHandlingOptions {
   /** Answers a not-found request with a page instead (the web UI's deep links); undefined to decline. */
   readonly notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | undefined;

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDriver } from '../support/test-databases.js';
+import { enumerateRoutes } from '../support/route-tree.js';
 import { bearer, createTestPlatform, type TestPlatform } from '../support/test-platform.js';
 
 /**
@@ -50,21 +51,6 @@ const classification: Record<string, Access> = {
   '/v1/admin/models': 'platform',
   '/v1/admin/models/check': 'platform',
 };
-
-/** Routes and methods from Fastify's own route tree. */
-function enumerateRoutes(tree: string): { path: string; methods: string[] }[] {
-  const routes: { path: string; methods: string[] }[] = [];
-  const stack: string[] = [];
-  for (const line of tree.split('\n')) {
-    const match = /^([│ ├└─]*)(\/\S*) \(([A-Z, ]+)\)/u.exec(line);
-    if (!match) continue;
-    const depth = Math.floor(match[1]!.length / 4);
-    stack.length = depth;
-    stack.push(match[2]!);
-    routes.push({ path: stack.join(''), methods: match[3]!.split(', ').filter((method) => method !== 'HEAD') });
-  }
-  return routes;
-}
 
 const injections = ["' OR '1'='1", '"; DROP TABLE documents; --', '$$) RETURN 1 $$', '../../etc/passwd', '%00'];
 

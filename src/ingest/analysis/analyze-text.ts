@@ -73,6 +73,9 @@ function stem(word: string): string {
 /** Analyse a word token (letters and digits that are not Han); undefined when it is a stop word. */
 function analyzeWord(raw: string): { term: string; script: TermScript } | undefined {
   const normalized = normalizeCharacters(raw);
+  // Combining marks with no letter to sit on ("\u0301" alone) normalise to nothing: an empty term
+  // would match every chunk that holds a stray mark (found by test/fuzz/text-analysis.fuzz.test.ts).
+  if (normalized.length === 0) return undefined;
   if (digitsOnly.test(normalized)) return { term: capTermLength(normalized), script: 'number' };
   if (asciiLetters.test(normalized)) {
     if (englishStopWords.has(normalized)) return undefined;

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { PayloadTooLargeError, ValidationError } from '../../core/errors.js';
+import { isRhizomeError, PayloadTooLargeError, ValidationError } from '../../core/errors.js';
 import type { DocumentEvents } from '../../core/document-events.js';
 import type { DocumentService, IntakeResult } from '../../ingest/document-service.js';
 import { intakeOptionsSchema, listDocumentsSchema } from '../../ingest/document-service.js';
@@ -41,6 +41,18 @@ interface SpooledFile {
 export interface DocumentRouteOptions {
   readonly maxUploadBytes: number;
   readonly maxFilesPerUpload: number;
+}
+
+/**
+ * The multipart parser (busboy) rejects a body it cannot read ("Unexpected end of form", "Malformed
+ * part header"…) with a plain Error: that is the client's fault, a 400, where anything else (our own
+ * errors, a framework error with its status, the spool's file system failing) keeps its meaning.
+ * Found by test/fuzz/request-bodies.fuzz.test.ts (a 500 before).
+ */
+function isMalformedMultipart(error: unknown): boolean {
+  if (!(error instanceof Error) || isRhizomeError(error)) return false;
+  if ('syscall' in error || 'errno' in error) return false;
+  return (error as { statusCode?: unknown }).statusCode === undefined;
 }
 
 export async function registerDocumentRoutes(
@@ -115,6 +127,11 @@ export async function registerDocumentRoutes(
         }
         if (code === 'FST_FILES_LIMIT') {
           throw new PayloadTooLargeError(`At most ${options.maxFilesPerUpload} files per upload`);
+        }
+        if (isMalformedMultipart(error)) {
+          throw new ValidationError('The multipart body is malformed', [
+            { path: 'body', message: (error as Error).message.slice(0, 200) },
+          ]);
         }
         throw error;
       }
