@@ -111,6 +111,17 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   registerAuthentication(app, dependencies.keys);
   await registerRateLimits(app, config.server.rateLimits);
   registerHealthRoutes(app, database);
+  // Search and Dify's retrieval: part of the public API, and all a retrieval role serves.
+  const registerRetrievalRoutes = () => {
+    registerSearchRoutes(app, dependencies.search, dependencies.tenants);
+    registerDifyRetrievalRoutes(
+      app,
+      dependencies.search,
+      dependencies.collections,
+      dependencies.documents,
+      dependencies.tenants,
+    );
+  };
   if (publicApi) {
     registerTenantRoutes(app, dependencies.tenants);
     registerKeyRoutes(app, dependencies.keys, dependencies.tenants);
@@ -122,14 +133,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
       ...(dependencies.embedder ? { embedder: dependencies.embedder } : {}),
       chatModel: dependencies.chatModel ?? null,
     });
-    registerSearchRoutes(app, dependencies.search, dependencies.tenants);
-    registerDifyRetrievalRoutes(
-      app,
-      dependencies.search,
-      dependencies.collections,
-      dependencies.documents,
-      dependencies.tenants,
-    );
+    registerRetrievalRoutes();
     await registerDocumentRoutes(app, dependencies.documents, dependencies.tenants, dependencies.events, {
       maxUploadBytes: config.server.maxUploadBytes,
       maxFilesPerUpload: 100,
@@ -138,14 +142,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     if (webDirectory) await registerWebInterface(app, webDirectory);
     else app.log.debug('web UI not built (npm run build:web): serving the API only');
   } else if (dependencies.retrievalApi) {
-    registerSearchRoutes(app, dependencies.search, dependencies.tenants);
-    registerDifyRetrievalRoutes(
-      app,
-      dependencies.search,
-      dependencies.collections,
-      dependencies.documents,
-      dependencies.tenants,
-    );
+    registerRetrievalRoutes();
   }
   if (dependencies.agentApi ?? dependencies.publicApi ?? true) {
     if (dependencies.agent) registerChatRoutes(app, dependencies.agent, dependencies.tenants);
