@@ -42,12 +42,25 @@ export interface CommandBackend {
 }
 
 export function runtimeBackend(runtime: Runtime): CommandBackend {
-  const tenantId = async (identifier: string) => (await runtime.tenants.get(identifier)).id;
+  // `ingest --wait` names the same tenant for every file and every status poll of every document:
+  // it is looked up once (a deleted tenant is forgotten).
+  const tenantIds = new Map<string, string>();
+  const tenantId = async (identifier: string) => {
+    let id = tenantIds.get(identifier);
+    if (id === undefined) {
+      id = (await runtime.tenants.get(identifier)).id;
+      tenantIds.set(identifier, id);
+    }
+    return id;
+  };
   return {
     via: null,
     createTenant: (input) => runtime.tenants.create(input),
     listTenants: () => runtime.tenants.list(),
-    deleteTenant: (identifier) => runtime.tenants.delete(identifier),
+    async deleteTenant(identifier) {
+      tenantIds.clear();
+      return runtime.tenants.delete(identifier);
+    },
     async createKey(input) {
       return runtime.keys.create({
         name: input.name,
