@@ -202,7 +202,7 @@ describeEachDriver('ingestion end to end', (driver) => {
       .filter((name) => /\.(pdf|docx|pptx|xlsx|epub|html|xml)$/.test(name))
       .map((name) => ({ fileName: name, bytes: readFileSync(join(sharedDocuments, name)) }));
     const intake = await runtime.documents.intake(tenant.id, files);
-    const records = await waitForDocuments(runtime, tenant.id, intake.map((result) => result.id), 120_000);
+    const records = await waitForDocuments(runtime, tenant.id, intake.map((result) => result.id), 600_000);
     const failed = records.filter((record) => record.status === 'failed');
     expect(failed.map((record) => [record.fileName, record.errorCode])).toEqual([
       ['MEDRPT-2024-PAT-3847_medical_report_scan.pdf', 'needs_ocr'],
@@ -212,5 +212,5 @@ describeEachDriver('ingestion end to end', (driver) => {
     expectConsistent(counts, expect);
     expect(counts.chunks).toBeGreaterThan(files.length);
     expect(counts.edges).toBeGreaterThan(0);
-  });
+  }, 900_000);
 });

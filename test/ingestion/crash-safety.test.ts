@@ -59,7 +59,7 @@ afterEach(async () => {
 async function until<T>(
   what: string,
   probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 60_000,
+  timeoutMs = 300_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -130,7 +130,7 @@ describe.skipIf(!serverDriver)('a worker process killed mid-job [postgres]', () 
       await until(
         'the index write to start',
         async () => (await indexWritesInProgress(fresh.database)) > 0,
-        240_000,
+        600_000,
       );
       await kill(second);
       // The server rolls the dead session's transaction back; wait for it to end before looking.
@@ -152,9 +152,9 @@ describe.skipIf(!serverDriver)('a worker process killed mid-job [postgres]', () 
           const current = await record();
           return current.status === 'indexed' && current;
         },
-        240_000,
+        600_000,
       );
-      await until('no ingestion job left', async () => (await intake.queue.pendingCount()) === 0, 240_000);
+      await until('no ingestion job left', async () => (await intake.queue.pendingCount()) === 0, 600_000);
       const jobs = await fresh.database.query<{ state: string }>(
         `SELECT state::text FROM pgboss.job WHERE name = 'ingest-document' AND data->>'documentId' = $1`,
         [documentId],
@@ -176,7 +176,7 @@ describe.skipIf(!serverDriver)('a worker process killed mid-job [postgres]', () 
       await intake.close();
       await fresh.dispose();
     }
-  }, 300_000);
+  }, 1_500_000);
 });
 
 describe('an embedded-database process killed mid-job [pglite]', () => {
@@ -261,7 +261,7 @@ describe('an embedded-database process killed mid-job [pglite]', () => {
         const body = (await response.json()) as DocumentRecord;
         return body.status === 'indexed' && body;
       },
-      240_000,
+      600_000,
     );
     expect(indexed.attempts).toBeGreaterThanOrEqual(2);
     expect(indexed.chunkCount).toBeGreaterThan(50);
@@ -282,5 +282,5 @@ describe('an embedded-database process killed mid-job [pglite]', () => {
     } finally {
       await afterRestart.close();
     }
-  }, 300_000);
+  }, 1_500_000);
 });
