@@ -1,7 +1,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parse } from '@cdktf/hcl2json';
 import { describe, expect, it } from 'vitest';
+
+// Imported by a name TypeScript does not resolve: the package's type declarations reference the DOM
+// library, which would change global types (BlobPart…) for the whole project's type check.
+const hclParserPackage: string = '@cdktf/hcl2json';
+const { parse } = (await import(hclParserPackage)) as {
+  parse(fileName: string, contents: string): Promise<Record<string, unknown>>;
+};
 
 /**
  * The Terraform modules, checked without the `terraform` binary (neither the npm registry nor
@@ -43,7 +49,7 @@ async function loadConfiguration(folder: string): Promise<Configuration> {
   for (const file of files) {
     const text = await readFile(join(folder, file), 'utf8');
     texts.push(text);
-    const parsed = (await parse(file, text)) as Record<string, unknown>;
+    const parsed = await parse(file, text);
     const first = (blocks: unknown) =>
       Object.fromEntries(Object.entries((blocks ?? {}) as Record<string, Block[]>).map(([name, [block]]) => [name, block!]));
     Object.assign(merged.variables, first(parsed.variable));
