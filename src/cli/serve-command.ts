@@ -13,7 +13,7 @@ import {
   writeLocalServerAnnouncement,
 } from './local-server.js';
 
-import { roleDescriptions, type ServiceRole } from './service-roles.js';
+import { roleDescriptions, rolesWithApi, routesOfRole, type ServiceRole } from './service-roles.js';
 
 export interface ServeOptions {
   readonly role: ServiceRole;
@@ -122,15 +122,13 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
   } else {
     runtime = await createRuntime(config, logger, { command: `serve --role ${role}` });
   }
-  const publicApi = role === 'all' || role === 'api';
+  const { publicApi } = routesOfRole(role);
   let withdraw: (() => Promise<void>) | undefined;
   try {
     server ??= await buildServer({
       ...runtime,
       logger: logger.child({ role }),
-      publicApi,
-      agentApi: publicApi || role === 'agent',
-      retrievalApi: role === 'retrieval',
+      ...routesOfRole(role),
     });
     if (role === 'all' || role === 'worker') await runtime.startWorker();
     const port = options.port ?? config.server.port;
@@ -147,7 +145,7 @@ export async function serve(config: Config, options: ServeOptions): Promise<void
     process.stdout.write(
       `Rhizome (${role}${options.stateless ? ', stateless' : ''}) is running at ${address}\n  serves: ${roleDescriptions[role]}\n`,
     );
-    if (publicApi) process.stdout.write(`  API reference: ${address}/docs\n`);
+    if (rolesWithApi.has(role)) process.stdout.write(`  API reference: ${address}/docs\n`);
     if (adminKey) {
       process.stdout.write(
         `Admin API key (shown once; only its hash is stored — keep it safe):\n  ${adminKey}\n` +

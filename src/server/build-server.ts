@@ -61,8 +61,8 @@ export interface ServerDependencies {
   /** Serve the public API (roles `api` and `all`); other roles serve only probes and metrics. */
   readonly publicApi?: boolean;
   /**
-   * Serve only the read paths of retrieval (`/v1/search`, the Dify external-knowledge route) without
-   * the rest of the public API: role `retrieval`, e.g. a separately scaled function.
+   * Serve the read-only retrieval routes (`/v1/search`, Dify's `/retrieval`, `/v1/graph/…`) without
+   * the rest of the public API (which includes them): role `retrieval`, e.g. a separately scaled function.
    */
   readonly retrievalApi?: boolean;
   /** For the model settings and health check routes. */
@@ -111,8 +111,9 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   registerAuthentication(app, dependencies.keys);
   await registerRateLimits(app, config.server.rateLimits);
   registerHealthRoutes(app, database);
-  // Search and Dify's retrieval: part of the public API, and all a retrieval role serves.
-  const registerRetrievalRoutes = () => {
+  const explorer = new KnowledgeExplorer(database);
+  if (publicApi || dependencies.retrievalApi) {
+    // Read-only: a `retrieval` replica scales search without taking uploads or administration.
     registerSearchRoutes(app, dependencies.search, dependencies.tenants);
     registerDifyRetrievalRoutes(
       app,
@@ -121,19 +122,17 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
       dependencies.documents,
       dependencies.tenants,
     );
-  };
+    registerGraphRoutes(app, database, dependencies.tenants, explorer);
+  }
   if (publicApi) {
     registerTenantRoutes(app, dependencies.tenants);
     registerKeyRoutes(app, dependencies.keys, dependencies.tenants);
     registerCollectionRoutes(app, dependencies.collections, dependencies.tenants);
-    const explorer = new KnowledgeExplorer(database);
-    registerGraphRoutes(app, database, dependencies.tenants, explorer);
     registerExplorerRoutes(app, dependencies.tenants, explorer);
     registerModelRoutes(app, config, {
       ...(dependencies.embedder ? { embedder: dependencies.embedder } : {}),
       chatModel: dependencies.chatModel ?? null,
     });
-    registerRetrievalRoutes();
     await registerDocumentRoutes(app, dependencies.documents, dependencies.tenants, dependencies.events, {
       maxUploadBytes: config.server.maxUploadBytes,
       maxFilesPerUpload: 100,
@@ -141,8 +140,6 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     // The web UI (web/dist) at `/`, when it has been built.
     if (webDirectory) await registerWebInterface(app, webDirectory);
     else app.log.debug('web UI not built (npm run build:web): serving the API only');
-  } else if (dependencies.retrievalApi) {
-    registerRetrievalRoutes();
   }
   if (dependencies.agentApi ?? dependencies.publicApi ?? true) {
     if (dependencies.agent) registerChatRoutes(app, dependencies.agent, dependencies.tenants);
