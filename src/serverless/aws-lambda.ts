@@ -11,7 +11,7 @@ import { createStatelessServer, type StatelessRole, type StatelessServer } from 
  * 1.0 or 2.0), a Lambda function URL or an ALB. Handler names, with the image's or bundle's `dist/`:
  *
  *   dist/serverless/aws-lambda.apiHandler         the public HTTP API (RHIZOME role api)
- *   dist/serverless/aws-lambda.retrievalHandler   search and the Dify retrieval route only
+ *   dist/serverless/aws-lambda.retrievalHandler   read-only search (/v1/search, Dify /retrieval, /v1/graph)
  *
  * The app is built once per execution environment, on its first invocation (the cold start), and
  * reused while the environment lives. Requests go through Fastify's in-process injection: the same

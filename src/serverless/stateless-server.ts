@@ -5,6 +5,7 @@ import type { Database } from '../core/database.js';
 import { ConfigError } from '../core/errors.js';
 import { createRuntime, type Runtime } from '../platform/runtime.js';
 import { buildServer } from '../server/build-server.js';
+import { routesOfRole } from '../cli/service-roles.js';
 
 /** The roles a function platform (AWS Lambda, Alibaba Cloud Function Compute) can run. */
 export const statelessRoles = ['api', 'retrieval'] as const;
@@ -78,9 +79,8 @@ export async function createStatelessServer(
     const app = await buildServer({
       ...runtime,
       logger: logger.child({ role, stateless: true }),
-      publicApi: role === 'api',
-      agentApi: role === 'api',
-      retrievalApi: role === 'retrieval',
+      // The same route groups as `rhizome serve --role <role>`.
+      ...routesOfRole(role),
     });
     await app.ready();
     return {
