@@ -3,7 +3,10 @@
  * `rhizome eval retrieval --reuse` ingested, and writes them to a JSON file, so fusion methods
  * can be compared in memory (`bench/retrieval/fusion-lab.ts`) without searching again.
  *
- *   DATABASE_URL=… npx tsx bench/retrieval/dump-lists.ts --data DIR --out FILE
+ *   DATABASE_URL=… npx tsx bench/retrieval/dump-lists.ts --data DIR --out FILE [--lists bm25,graph]
+ *
+ * `--lists` computes only the named lists (the others are written empty): BM25 alone is quick on a
+ * set of thousands of questions, the graph and community lists are not.
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -19,9 +22,10 @@ import { graphSearchWithSeeds } from '../../src/retrieval/graph/graph-search.js'
 import { vectorSearch } from '../../src/retrieval/vector-search.js';
 import { benchRuntime, log } from './bench-support.js';
 
-const { values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, depth: { type: 'string', default: '100' } } });
+const { values } = parseArgs({ options: { data: { type: 'string' }, out: { type: 'string' }, depth: { type: 'string', default: '100' }, lists: { type: 'string', default: 'bm25,vector,graph,community' } } });
 if (!values.data || !values.out) throw new Error('--data DIR --out FILE');
 const depth = Number(values.depth);
+const wanted = new Set(values.lists.split(','));
 const dataset = await loadBeirDataset(values.data);
 const { runtime } = await benchRuntime(loadConfig({ ...process.env, RHIZOME_SEARCH_CACHE_ENTRIES: '0' }));
 try {
@@ -45,15 +49,19 @@ try {
     const [queryVector] = await runtime.embedder.embed([text]);
     const lists = await withTenant(runtime.database, tenant.id, async (transaction) => {
       const bm25 = await bm25Search(transaction, tenant.id, analyzeQuery(text), { limit: depth, filters: {} });
-      const vector = await vectorSearch(transaction, queryVector!, { model: runtime.embedder.model, limit: depth, filters: {} });
-      const graph = await graphSearchWithSeeds(transaction, {
-        query: text,
-        queryVector: queryVector!,
-        seedChunks: bm25.slice(0, 5),
-        limit: depth,
-        filters: {},
-      });
-      const community = await communitySearch(transaction, { query: text, queryVector: queryVector!, limit: depth, filters: {} });
+      const vector = wanted.has('vector') ? await vectorSearch(transaction, queryVector!, { model: runtime.embedder.model, limit: depth, filters: {} }) : [];
+      const graph = wanted.has('graph')
+        ? await graphSearchWithSeeds(transaction, {
+            query: text,
+            queryVector: queryVector!,
+            seedChunks: bm25.slice(0, 5),
+            limit: depth,
+            filters: {},
+          })
+        : { chunks: [], seeds: [] };
+      const community = wanted.has('community')
+        ? await communitySearch(transaction, { query: text, queryVector: queryVector!, limit: depth, filters: {} })
+        : { chunks: [] };
       return {
         bm25: compact(bm25),
         vector: compact(vector),

@@ -24,9 +24,18 @@ export interface ChunkKnowledge {
   readonly relations: readonly ExtractedRelation[];
 }
 
+/** Where the chunk sits in its document: what an extractor may read besides the chunk's text. */
+export interface ChunkContext {
+  /**
+   * The chunk's heading path, outermost first (the document title, then its sections). Headings
+   * name what the passage is about, often without the passage repeating them.
+   */
+  readonly headings?: readonly string[];
+}
+
 export interface KnowledgeExtractor {
   readonly name: string;
   /** Chunks it processes at once (LLM extractors are bound by the provider's concurrency). */
   readonly maxConcurrency: number;
-  extract(text: string, signal?: AbortSignal): Promise<ChunkKnowledge>;
+  extract(text: string, signal?: AbortSignal, context?: ChunkContext): Promise<ChunkKnowledge>;
 }

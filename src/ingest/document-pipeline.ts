@@ -232,7 +232,7 @@ export class DocumentPipeline {
       const extractor = this.dependencies.extractor;
       const knowledge = await timeIngestionStage('extracting', () =>
         mapWithConcurrency(chunks, extractor.maxConcurrency, options.signal, (chunk, _index, signal) =>
-          extractor.extract(chunk.content, signal),
+          extractor.extract(chunk.content, signal, { headings: chunk.sectionPath }),
         ),
       );
       const preparedChunks: PreparedChunk[] = chunks.map((chunk, index) => {

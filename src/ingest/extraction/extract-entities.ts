@@ -13,19 +13,23 @@
  * - a lone surname merges into the one full name that ends with it ("Obama" → "Barack Obama"), and
  *   a two- or three-word capitalised name with such a short form is taken to be a person;
  * - stop-like names go: single letters, numbers, stop words, pronouns.
+ *
+ * The chunk's headings count too (heading-entities.ts): the document title names the passage's
+ * topic, often without the passage repeating it in full ("Lilu (mythology)" over a text that says
+ * "Lilu or lilu is…"), and a title's short form in the text ("Nolan") then folds into it.
  */
-import { detectLanguage } from '../analysis/detect-language.js';
 import { englishStopWords } from '../analysis/english-stop-words.js';
 import { splitSentences } from '../chunking/split-sentences.js';
-import { chineseEntityCandidates } from './chinese-entities.js';
-import { englishEntityCandidates } from './english-entities.js';
+import { headingEntityNames } from './heading-entities.js';
 import type { EntityCandidate, EntityMention, EntityType, ExtractedEntity } from './extracted-entity.js';
 import { normalizeEntityName } from './normalize-entity-name.js';
-import { quotedEntityCandidates } from './quoted-entities.js';
+import { textEntityCandidates } from './text-entity-candidates.js';
 
 export interface ExtractEntitiesOptions {
   /** Most entities kept per chunk, the most mentioned first; bounds a list-like chunk's graph. */
   readonly maxEntities?: number;
+  /** The chunk's heading path, outermost first (`ChunkContext.headings`). */
+  readonly headings?: readonly string[];
 }
 
 const defaultMaxEntities = 100;
@@ -137,6 +141,11 @@ function mergeShortForms(groups: Map<string, Group>, inferredPersons: Set<string
     if (owner === undefined) continue;
     const ownerType = groupType(owner);
     if (ownerType !== 'person' && ownerType !== 'other') continue;
+    // An untyped owner must be shaped like a person's name: "Recovery of Aristotle" (a title) does
+    // not absorb "Aristotle".
+    if (ownerType === 'other' && !(mostFrequent(owner.names) ?? '').split(/\s+/).every((word) => titleCaseWord.test(word))) {
+      continue;
+    }
     owner.mentions.push(...entry.mentions);
     for (const [type, count] of entry.types) owner.types.set(type, (owner.types.get(type) ?? 0) + count);
     groups.delete(entry.key);
@@ -172,16 +181,33 @@ function sentenceIndexer(text: string): (offset: number) => number {
   };
 }
 
+/**
+ * Adds the headings' names as mentions. A heading precedes the text, so its mention is an empty
+ * span at offset 0 (in the first sentence: relations pair the topic with the opening sentence most).
+ */
+function addHeadingMentions(groups: Map<string, Group>, headings: readonly string[]): void {
+  for (const { name, type } of headingEntityNames(headings)) {
+    const key = normalizeEntityName(name);
+    if (!isMeaningfulKey(key)) continue;
+    let entry = groups.get(key);
+    if (entry === undefined) {
+      entry = { key, names: new Map(), types: new Map(), mentions: [] };
+      groups.set(key, entry);
+    }
+    entry.names.set(name, (entry.names.get(name) ?? 0) + 1);
+    entry.types.set(type, (entry.types.get(type) ?? 0) + 1);
+    entry.mentions.push({ start: 0, end: 0 });
+  }
+}
+
 export function extractEntities(text: string, options: ExtractEntitiesOptions = {}): ExtractedEntity[] {
-  const language = detectLanguage(text);
-  const candidates: EntityCandidate[] = quotedEntityCandidates(text);
-  const runEnglish = language !== 'zh' && latinLetter.test(text);
-  if (runEnglish) candidates.push(...englishEntityCandidates(text));
-  // In Chinese-dominant text, English names are found by the Chinese pass (wink would misread it).
-  if (hanCharacter.test(text)) candidates.push(...chineseEntityCandidates(text, !runEnglish));
-  if (candidates.length === 0) return [];
+  const candidates = textEntityCandidates(text);
+  const headings = options.headings ?? [];
+  if (candidates.length === 0 && headings.length === 0) return [];
 
   const groups = group(dropNested(candidates));
+  addHeadingMentions(groups, headings);
+  if (groups.size === 0) return [];
   const inferredPersons = new Set<string>();
   mergeShortForms(groups, inferredPersons);
   const sentenceOf = sentenceIndexer(text);
