@@ -6,6 +6,13 @@
  * costs the same for one name or a few hundred. Spans are cut from the original text and go
  * through `normalizeEntityName`, the function the graph was built with, so "Babbage's" and
  * "the Beatles" find "babbage" and "beatles", and stop words inside a span survive ("bank of america").
+ *
+ * A question that is written with capitals ("… Scott Howell … the mayor of what city?") says by its
+ * casing which words are names: there a span that starts or ends with a lower-case word ("city",
+ * "television film") is not a name, and only capitalised words may be surnames. Without that rule
+ * "city" matched every "… City" of the graph as a surname (Kansas City, Mexico City, Gotham City)
+ * and "film" an entity "Film", and those seeds pulled the walk away from the question's real names.
+ * A question typed all in lower case has no such evidence, and keeps every span.
  */
 import { analyzeText } from '../../ingest/analysis/analyze-text.js';
 import { extractEntities } from '../../ingest/extraction/extract-entities.js';
@@ -33,6 +40,13 @@ const defaultMaxNames = 400;
 // The extractor keeps names up to this length; a longer span cannot match.
 const maxNameLength = 100;
 const minimumLastWordLength = 3;
+const startsLowerCase = /^\p{Ll}/u;
+const startsUpperCase = /^\p{Lu}/u;
+
+/** Whether the question marks names by capitals: a capitalised Latin word other than its first. */
+function isCased(query: string, terms: readonly { start: number; end: number; script: string }[]): boolean {
+  return terms.some((term, index) => index > 0 && term.script === 'latin' && startsUpperCase.test(query.slice(term.start, term.end)));
+}
 
 export function queryEntityNames(query: string, options: QueryEntityNameOptions = {}): QueryEntityNames {
   const maxTokens = options.maxTokens ?? defaultMaxTokens;
@@ -41,6 +55,11 @@ export function queryEntityNames(query: string, options: QueryEntityNameOptions 
   for (const entity of extractEntities(query)) names.add(entity.normalizedName);
 
   const terms = analyzeText(query);
+  const cased = isCased(query, terms);
+  const lowerCase = (index: number): boolean => {
+    const term = terms[index]!;
+    return term.script === 'latin' && startsLowerCase.test(query.slice(term.start, term.end));
+  };
   const lastWords = new Set<string>();
   for (let first = 0; first < terms.length && names.size < maxNames; first += 1) {
     const start = terms[first]!.start;
@@ -50,6 +69,7 @@ export function queryEntityNames(query: string, options: QueryEntityNameOptions 
       const name = normalizeEntityName(query.slice(start, term.end));
       // A bare number is never an entity on its own ("1984" as a title comes through the extractor).
       if (name.length < 2 || (first === last && term.script === 'number')) continue;
+      if (cased && (lowerCase(first) || lowerCase(last))) continue;
       names.add(name);
       if (
         first === last &&
