@@ -17,7 +17,8 @@ function vectorFor(text: string): number[] {
   const vector = new Array<number>(dimensions).fill(0);
   for (const character of text.toLowerCase()) {
     const code = character.codePointAt(0) ?? 0;
-    if (code >= 97 && code <= 122) vector[code % dimensions] += 1;
+    const bucket = code % dimensions;
+    if (code >= 97 && code <= 122) vector[bucket] = (vector[bucket] ?? 0) + 1;
   }
   const norm = Math.hypot(...vector) || 1;
   return vector.map((value) => value / norm);

@@ -35,7 +35,6 @@ export interface ExtractEntitiesOptions {
 const defaultMaxEntities = 100;
 const maxNameLength = 100;
 
-const hanCharacter = /\p{Script=Han}/u;
 const latinLetter = /\p{Script=Latin}/u;
 const hanCharacters = /\p{Script=Han}/gu;
 const letters = /\p{L}/gu;
