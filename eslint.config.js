@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'dist', 'web/dist', 'coverage', '.rhizome', 'bench/results'] },
+  { ignores: ['node_modules', 'dist', 'web/dist', 'coverage', '.rhizome', 'bench/results', 'bench/peers'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,6 +3,9 @@
  *
  *   npx tsx bench/retrieval/latency-benchmark.ts [--chunks 100000] [--queries 200] [--http-requests 1000]
  *                                                [--modes bm25,naive,…] [--keep-database]
+ *                                                [--database-url URL] [--skip-in-process]
+ *
+ * `--database-url` measures a tenant kept by build-synthetic-tenant.ts instead of building one.
  *
  * Builds a synthetic tenant (synthetic-tenant.ts: 100k chunks with clustered 384-d vectors,
  * postings and statistics, entities, relations, communities) in a fresh database on
@@ -14,11 +17,8 @@
  *   connections; the load generator shares the machine with the server and PostgreSQL).
  * The search cache is off everywhere: every measured query runs against the database.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { searchModes, type SearchMode } from '../../src/core/search.js';
 import { percentile } from '../../src/evaluation/retrieval-metrics.js';
@@ -33,7 +33,8 @@ import {
   redactUrl,
   serverVersion,
 } from './bench-support.js';
-import { defaultSyntheticTenantOptions, generateSyntheticTenant, syntheticQueries } from './synthetic-tenant.js';
+import { freePort, startServer, stopServer } from './bench-server.js';
+import { defaultSyntheticTenantOptions, generateSyntheticTenant, syntheticQueries, syntheticVocabulary } from './synthetic-tenant.js';
 
 const { values } = parseArgs({
   options: {
@@ -45,6 +46,8 @@ const { values } = parseArgs({
     modes: { type: 'string', default: searchModes.join(',') },
     k: { type: 'string', default: '10' },
     'keep-database': { type: 'boolean', default: false },
+    'database-url': { type: 'string' },
+    'skip-in-process': { type: 'boolean', default: false },
   },
 });
 const positive = (name: string, value: string): number => {
@@ -81,60 +84,6 @@ function summarise(samples: readonly number[], wallMs: number, errors = 0): Late
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolvePort(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const root = resolve(import.meta.dirname, '../..');
-  const child = spawn(process.execPath, ['bin/rhizome.js', 'serve', '--role', 'api', '--port', String(port), '--host', '127.0.0.1'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      RHIZOME_DATA_DIR: mkdtempSync(join(tmpdir(), 'rhizome-bench-server-')),
-      RHIZOME_SEARCH_CACHE_ENTRIES: '0',
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolveStart, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start within 60 s:\n${output}`)), 60_000);
-    const onData = (data: Buffer) => {
-      output += data.toString();
-      if (output.includes('is running at')) {
-        clearTimeout(timer);
-        resolveStart();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (data: Buffer) => (output += data.toString()));
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output}`));
-    });
-  });
-  child.removeAllListeners('exit');
-  return child;
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-  await exited;
-  clearTimeout(timer);
-}
-
 /** `total` requests over `clients` concurrent loops; each sample is one request's round trip. */
 async function httpLoad(
   url: string,
@@ -169,8 +118,11 @@ async function httpLoad(
 
 const serverUrl = benchServerUrl();
 const startedAt = new Date();
-const database = await createBenchDatabase(serverUrl);
-log(`fresh database ${database.name} on ${redactUrl(serverUrl)}`);
+const kept = values['database-url'];
+const database = kept
+  ? { name: new URL(kept).pathname.slice(1), url: kept, drop: async () => undefined }
+  : await createBenchDatabase(serverUrl);
+log(`${kept ? 'kept' : 'fresh'} database ${database.name} on ${redactUrl(serverUrl)}`);
 const inProcess = new Map<SearchMode, Latencies>();
 const overHttp = new Map<SearchMode, { single: Latencies; concurrent: Latencies }>();
 let serverDescription = '';
@@ -179,16 +131,21 @@ try {
   const { runtime } = await benchRuntime(benchConfig(database.url, { RHIZOME_SEARCH_CACHE_ENTRIES: '0' }));
   try {
     serverDescription = await serverVersion(runtime);
-    log(`generating a synthetic tenant of ${chunkCount} chunks`);
-    const started = performance.now();
-    generation = await generateSyntheticTenant(runtime, { ...defaultSyntheticTenantOptions, chunks: chunkCount }, log);
-    log(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(generation.counts)}`);
-    const tenantId = generation.tenantId;
-    const all = syntheticQueries(generation.vocabulary, queryCount + warmupCount, defaultSyntheticTenantOptions.seed);
+    let tenantId: string;
+    if (kept) {
+      tenantId = (await runtime.tenants.get(defaultSyntheticTenantOptions.slug)).id;
+    } else {
+      log(`generating a synthetic tenant of ${chunkCount} chunks`);
+      const started = performance.now();
+      generation = await generateSyntheticTenant(runtime, { ...defaultSyntheticTenantOptions, chunks: chunkCount }, log);
+      log(`generated in ${((performance.now() - started) / 1000).toFixed(1)} s: ${JSON.stringify(generation.counts)}`);
+      tenantId = generation.tenantId;
+    }
+    const all = syntheticQueries(syntheticVocabulary(defaultSyntheticTenantOptions), queryCount + warmupCount, defaultSyntheticTenantOptions.seed);
     const warmups = all.slice(0, warmupCount);
     const queries = all.slice(warmupCount);
 
-    for (const mode of modes) {
+    for (const mode of values['skip-in-process'] ? [] : modes) {
       for (const query of warmups) await runtime.search.search(tenantId, { query, mode, k });
       const samples: number[] = [];
       let hits = 0;

@@ -109,6 +109,6 @@ export function remoteBackend(server: LocalServerAnnouncement): CommandBackend {
       ),
     collectionId: async (tenant, collection) =>
       (await call<{ id: string }>('GET', `/v1/collections/${segment(collection)}`, { tenant })).id,
-    search: (tenant, request) => call<SearchResponse>('POST', '/v1/search', { tenant, json: request }),
+    search: (tenant, request) => call<SearchResponse>('POST', '/v1/search?include=content', { tenant, json: request }),
   };
 }

@@ -60,6 +60,7 @@ const settingsSchema = z.object({
   RERANK_PATH: z.string().regex(/^\/[A-Za-z0-9/_-]*$/).default('/rerank'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL').optional(),
   RHIZOME_SEARCH_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
+  RHIZOME_API_KEY_CACHE_SECONDS: z.coerce.number().min(0).max(60).default(5),
   MODEL_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(60_000),
   MODEL_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   RHIZOME_STORAGE: z.enum(['local', 's3']).default('local'),
@@ -223,6 +224,11 @@ export interface Config {
       };
   /** In-process LRU size for search results; 0 disables the cache. */
   readonly searchCacheEntries: number;
+  /**
+   * How long a verified API key is trusted without reading it again; 0 checks every request
+   * against the database. A key revoked through another instance stops working after at most this.
+   */
+  readonly apiKeyCacheSeconds: number;
   /** Shared search cache for several replicas; the in-process LRU is used without it. */
   readonly redisUrl: string | undefined;
   /** Per-attempt timeout and retries for every remote model call. */
@@ -438,6 +444,7 @@ export function loadConfig(environment: Environment = process.env): Config {
           }
         : { provider: 'none' },
     searchCacheEntries: settings.RHIZOME_SEARCH_CACHE_ENTRIES,
+    apiKeyCacheSeconds: settings.RHIZOME_API_KEY_CACHE_SECONDS,
     redisUrl: settings.REDIS_URL,
     modelTimeoutMs: settings.MODEL_TIMEOUT_MS,
     agent: {

@@ -6,6 +6,12 @@ import { withSpan } from '../core/telemetry.js';
 export interface TenantScopeOptions extends TransactionOptions {
   /** Per-transaction statement timeout in milliseconds; omitted leaves the server's default. */
   readonly statementTimeoutMs?: number;
+  /**
+   * More transaction-local settings (`SET LOCAL`), set in the same round trip as the tenant:
+   * e.g. pgvector's `hnsw.ef_search` for a search. Names come from code, never from input; both
+   * names and values still travel as parameters of set_config.
+   */
+  readonly settings?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -37,12 +43,18 @@ function runInTenantScope<T>(
   options: TenantScopeOptions,
 ): Promise<T> {
   return database.transaction(async (transaction) => {
-    // One round trip for all three settings; the role name is a constant, never input.
+    // One round trip for every setting; the role name is a constant, never input.
+    const parameters: string[] = [tenantId];
+    const settings: string[] = [];
+    const local = (name: string, value: string): void => {
+      parameters.push(name, value);
+      settings.push(`, set_config($${parameters.length - 1}, $${parameters.length}, true)`);
+    };
+    if (options.statementTimeoutMs !== undefined) local('statement_timeout', String(options.statementTimeoutMs));
+    for (const [name, value] of Object.entries(options.settings ?? {})) local(name, value);
     await transaction.query(
-      `SELECT set_config('app.tenant_id', $1, true),
-              set_config('role', '${applicationRole}', true)
-              ${options.statementTimeoutMs === undefined ? '' : ", set_config('statement_timeout', $2, true)"}`,
-      options.statementTimeoutMs === undefined ? [tenantId] : [tenantId, String(options.statementTimeoutMs)],
+      `SELECT set_config('app.tenant_id', $1, true), set_config('role', '${applicationRole}', true)${settings.join('')}`,
+      parameters,
     );
     return work(transaction);
   }, options);

@@ -179,7 +179,7 @@ export async function createRuntime(config: Config, logger: Logger, options: Run
     events,
     queue,
     tenants: new TenantService(database, storage),
-    keys: new ApiKeyService(database),
+    keys: new ApiKeyService(database, { verifiedKeySeconds: config.apiKeyCacheSeconds }),
     collections,
     documents,
     pipeline,

@@ -7,6 +7,7 @@ import {
   type ListWeight,
   type PassageEvidence,
   type ParsedSearchRequest,
+  type RankedChunk,
   type RetrievalListName,
   type SearchNotice,
   type SearchHit,
@@ -19,13 +20,22 @@ import { analyzeQuery } from './analyze-query.js';
 import { bm25Search } from './bm25-search.js';
 import { communitySearch } from './communities/community-search.js';
 import { findBridgeEntities, secondHopSeeds } from './graph/bridge-entities.js';
-import { graphSearchWithSeeds, walkFromSeeds } from './graph/graph-search.js';
-import type { SeedEntity } from './graph/seed-entities.js';
+import { walkFromSeeds } from './graph/graph-search.js';
+import {
+  findPassageSeedRows,
+  findQuestionSeedRows,
+  findSeedRows,
+  seedSearchSettings,
+  seedsFromRows,
+  type SeedEntity,
+  type SeedRows,
+} from './graph/seed-entities.js';
+import { loadChunkRows, type ChunkRow } from './chunk-rows.js';
 import { fuseWithTrust } from './trusted-fusion.js';
 import { evidenceDepth, rerankByEvidence } from './evidence-rerank.js';
 import type { FusedChunk, RankedList } from './reciprocal-rank-fusion.js';
 import type { SearchCache } from './search-cache.js';
-import { vectorSearch } from './vector-search.js';
+import { vectorSearch, vectorSearchSettings, vectorSearchWithRows } from './vector-search.js';
 import { retrievalDuration, retrievalStageDuration, secondsSince, withSpan, withTelemetryTenant } from '../core/telemetry.js';
 
 /** Which lists each mode fuses, and with what weight. */
@@ -51,17 +61,13 @@ export interface SearchServiceDependencies {
   readonly statementTimeoutMs?: number;
 }
 
-interface ChunkRow {
-  id: number;
-  document_id: string;
-  chunk_index: number;
-  text: string;
-  content: string;
-  pages: number[];
-  section_path: string[];
-  title: string;
-  file_name: string;
-  source_key: string | null;
+interface FoundLists {
+  readonly lists: RankedList[];
+  /** Hit rows already read with the lists (single-list modes). */
+  readonly rows: ReadonlyMap<number, ChunkRow>;
+  readonly communities: CommunitySummary[];
+  /** The graph walk's seeds: fusion trusts the graph list by those the question names. */
+  readonly graphSeeds: readonly SeedEntity[];
 }
 
 /**
@@ -99,102 +105,32 @@ export class SearchService {
     const started = performance.now();
     const request = searchRequestSchema.parse(input);
     const weights = modeLists[request.mode];
+    const cache = this.dependencies.cache;
 
-    const version = await this.read(tenantId, (transaction) => corpusVersion(transaction, tenantId));
-    const cacheKey = `${tenantId}:${version}:${this.dependencies.embedder.model}:${JSON.stringify(request)}`;
-    const cached = await this.dependencies.cache?.get(cacheKey);
+    // The corpus version only keys the cache: without a cache, no round trip for it.
+    const cacheKey = cache
+      ? `${tenantId}:${await this.read(tenantId, (transaction) => corpusVersion(transaction, tenantId))}:${this.dependencies.embedder.model}:${JSON.stringify(request)}`
+      : undefined;
+    const cached = cacheKey === undefined ? undefined : await cache?.get(cacheKey);
     if (cached) return { ...cached, cached: true, tookMs: performance.now() - started };
 
-    const queryTerms = analyzeQuery(request.query);
     const semantic = this.dependencies.embedder.semantic !== false;
-    const needsVector = weights.vector !== undefined || weights.graph !== undefined || weights.community !== undefined;
-    // Filled by the graph walk: the seeds the question itself names (fusion trusts the graph by them).
-    let graphSeeds: readonly SeedEntity[] = [];
-    const queryVector = needsVector ? await this.embedQuery(request.query) : [];
     const fusedModes = Object.keys(weights).length > 1;
     const poolSize = Math.max(request.k, request.rerank ? 50 : 0, 20) * (fusedModes ? 3 : 1);
+    // Rows are read for the hits shown, and for the candidates reranking or evidence looks at.
+    const rowCount = Math.max(request.k, request.rerank ? 50 : 0, request.evidence ? evidenceDepth : 0);
 
-    // The lists are independent (the graph walk only needs the BM25 seeds), so on a server each
-    // runs in its own read-only transaction on its own connection, in parallel.
-    const lexicalAndGraph = (async (): Promise<RankedList[]> => {
-      if (weights.bm25 === undefined && weights.graph === undefined) return [];
-      const bm25 = await this.stage('bm25', () =>
-        this.read(tenantId, (transaction) =>
-          bm25Search(transaction, tenantId, queryTerms, {
-            limit: Math.max(poolSize, graphSeedPassages),
-            filters: request.filters,
-          }),
-        ),
-      );
-      const lists: RankedList[] = [];
-      if (weights.bm25 !== undefined) lists.push({ name: 'bm25', weight: weights.bm25, chunks: bm25.slice(0, poolSize) });
-      if (weights.graph !== undefined) {
-        const graph = await this.stage('graph', () =>
-          this.read(tenantId, (transaction) =>
-            graphSearchWithSeeds(transaction, {
-              query: request.query,
-              queryVector,
-              seedChunks: bm25.slice(0, graphSeedPassages),
-              limit: poolSize,
-              filters: request.filters,
-            }),
-          ),
-        );
-        graphSeeds = graph.seeds;
-        lists.push({ name: 'graph', weight: weights.graph, chunks: graph.chunks });
-      }
-      if (weights.bridge !== undefined) {
-        // Second hop: the bridges are read from the first hop's best passages (BM25 and the first
-        // walk fused with the same trust as the final fusion), then the walk runs again.
-        const firstHop = fuseWithTrust(lists, request.fusion, semantic, questionStrength(graphSeeds)).fused;
-        const questionSeeds = graphSeeds.filter((seed) => seed.questionStrength > 0);
-        const bridge = await this.read(tenantId, async (transaction) => {
-          const bridges = await findBridgeEntities(transaction, firstHop, new Set(questionSeeds.map((seed) => seed.id)));
-          return walkFromSeeds(transaction, secondHopSeeds(questionSeeds, bridges), { limit: poolSize, filters: request.filters });
-        });
-        lists.push({ name: 'bridge', weight: weights.bridge, chunks: bridge });
-      }
-      return lists;
-    })();
-    const vector = (async (): Promise<RankedList[]> => {
-      if (weights.vector === undefined) return [];
-      const chunks = await this.stage('vector', () =>
-        this.read(tenantId, (transaction) =>
-          vectorSearch(transaction, queryVector, {
-            model: this.dependencies.embedder.model,
-            limit: poolSize,
-            filters: request.filters,
-          }),
-        ),
-      );
-      const floor = request.minSimilarity;
-      return [
-        {
-          name: 'vector',
-          weight: weights.vector,
-          chunks: floor === undefined ? chunks : chunks.filter((chunk) => chunk.score >= floor),
-        },
-      ];
-    })();
-    const community = (async (): Promise<{ lists: RankedList[]; communities: CommunitySummary[] }> => {
-      if (weights.community === undefined) return { lists: [], communities: [] };
-      const found = await this.stage('community', () =>
-        this.read(tenantId, (transaction) =>
-          communitySearch(transaction, { query: request.query, queryVector, limit: poolSize, filters: request.filters }),
-        ),
-      );
-      return {
-        lists: [{ name: 'community', weight: weights.community, chunks: found.chunks }],
-        communities: found.communities,
-      };
-    })();
-    const [lexicalLists, vectorLists, communityResult] = await Promise.all([lexicalAndGraph, vector, community]);
-
-    const allLists = [...lexicalLists, ...vectorLists, ...communityResult.lists];
-    const trusted = fuseWithTrust(allLists, request.fusion, semantic, questionStrength(graphSeeds));
+    const found = await this.lists(tenantId, request, poolSize, rowCount);
+    const trusted = fuseWithTrust(found.lists, request.fusion, semantic, questionStrength(found.graphSeeds));
     let fused = trusted.fused;
-    const candidates = fused.slice(0, Math.max(request.k, request.rerank ? 50 : 0, request.evidence ? evidenceDepth : 0));
-    const rows = await this.read(tenantId, (transaction) => loadChunks(transaction, candidates));
+    const candidates = fused.slice(0, rowCount);
+    // Single-list modes read their rows with the list; fused modes (or a fusion that promoted a
+    // chunk beyond them) read the rest in one more statement.
+    const rows = new Map(found.rows);
+    const missing = candidates.filter((chunk) => !rows.has(chunk.chunkId)).map((chunk) => chunk.chunkId);
+    if (missing.length > 0) {
+      for (const [id, row] of await this.read(tenantId, (transaction) => loadChunkRows(transaction, missing))) rows.set(id, row);
+    }
     let evidence = new Map<number, PassageEvidence>();
     if (request.evidence) {
       ({ ranking: fused, evidence } = rerankByEvidence(request.query, fused, (chunkId) => rows.get(chunkId)?.text));
@@ -214,20 +150,179 @@ export class SearchService {
       query: request.query,
       mode: request.mode,
       hits,
-      communities: communityResult.communities,
+      communities: found.communities,
       tookMs: performance.now() - started,
       cached: false,
       reranked,
-      notices: searchNotices(request, hits.length, allLists, this.dependencies.reranker !== null),
+      notices: searchNotices(request, hits.length, found.lists, this.dependencies.reranker !== null),
     };
-    await this.dependencies.cache?.set(cacheKey, response);
+    if (cacheKey !== undefined) await cache?.set(cacheKey, response);
     return response;
   }
 
-  private read<T>(tenantId: string, work: (transaction: Queryable) => Promise<T>): Promise<T> {
+  /**
+   * The ranked lists of the mode. Each list runs in its own read-only transaction (on a replica
+   * when configured), in parallel where the server has the connections, with its per-query
+   * settings folded into the transaction's tenant settings. No transaction waits for another
+   * (the embedded database has one connection): what one list needs from another is awaited
+   * before its transaction begins.
+   *
+   * - `naive` and `bm25` are one transaction each, the hit rows read with the list.
+   * - The question's seed entities are looked up once: by the community list when the mode has
+   *   one (it needs them first), and the graph list reuses them; otherwise with BM25.
+   * - The graph list waits for BM25 only for its top passages' entities, which BM25's own
+   *   transaction reads; `multihop`'s second walk runs in the graph list's transaction.
+   */
+  private async lists(
+    tenantId: string,
+    request: ParsedSearchRequest,
+    poolSize: number,
+    rowCount: number,
+  ): Promise<FoundLists> {
+    const weights = modeLists[request.mode];
+    const model = this.dependencies.embedder.model;
+    const filters = request.filters;
+    const vectorOptions = { model, limit: poolSize, filters, settingsApplied: true } as const;
+
+    if (request.mode === 'naive') {
+      const queryVector = await this.embedQuery(request.query);
+      const found = await this.stage('vector', () =>
+        this.read(tenantId, (transaction) => vectorSearchWithRows(transaction, queryVector, { ...vectorOptions, rowLimit: rowCount }), vectorSearchSettings(vectorOptions)),
+      );
+      return { lists: [{ name: 'vector', weight: weights.vector!, chunks: aboveFloor(found.chunks, request.minSimilarity) }], rows: found.rows, communities: [], graphSeeds: [] };
+    }
+    const queryTerms = analyzeQuery(request.query);
+    if (request.mode === 'bm25') {
+      const found = await this.stage('bm25', () =>
+        this.read(tenantId, async (transaction) => {
+          const chunks = await bm25Search(transaction, tenantId, queryTerms, { limit: poolSize, filters });
+          return { chunks, rows: await loadChunkRows(transaction, chunks.slice(0, rowCount).map((chunk) => chunk.chunkId)) };
+        }),
+      );
+      return { lists: [{ name: 'bm25', weight: weights.bm25!, chunks: found.chunks }], rows: found.rows, communities: [], graphSeeds: [] };
+    }
+
+    const usesGraph = weights.graph !== undefined;
+    const usesCommunity = weights.community !== undefined;
+    const needsVector = weights.vector !== undefined || usesGraph || usesCommunity;
+    const queryVector = needsVector ? this.embedQuery(request.query) : Promise.resolve([]);
+    // Found by the community list's transaction, reused by the graph list.
+    let shareQuestionRows: (rows: SeedRows) => void = () => undefined;
+    let failQuestionRows: (error: unknown) => void = () => undefined;
+    const questionRows = new Promise<SeedRows>((resolve, reject) => {
+      shareQuestionRows = resolve;
+      failQuestionRows = reject;
+    });
+    questionRows.catch(() => undefined);
+
+    const community = (async (): Promise<{ lists: RankedList[]; communities: CommunitySummary[] }> => {
+      if (!usesCommunity) return { lists: [], communities: [] };
+      const vector = await queryVector.catch((error: unknown) => {
+        failQuestionRows(error);
+        throw error;
+      });
+      const found = await this.stage('community', () =>
+        this.read(
+          tenantId,
+          async (transaction) => {
+            const rows = await findQuestionSeedRows(transaction, { query: request.query, queryVector: vector }, { settingsApplied: true });
+            shareQuestionRows(rows);
+            return communitySearch(transaction, {
+              query: request.query,
+              queryVector: vector,
+              limit: poolSize,
+              filters,
+              seeds: seedsFromRows([rows]),
+              settingsApplied: true,
+            });
+          },
+          seedSearchSettings,
+        ),
+      ).catch((error: unknown) => {
+        failQuestionRows(error);
+        throw error;
+      });
+      return { lists: [{ name: 'community', weight: weights.community!, chunks: found.chunks }], communities: found.communities };
+    })();
+
+    const lexicalAndGraph = (async (): Promise<{ lists: RankedList[]; graphSeeds: readonly SeedEntity[] }> => {
+      if (weights.bm25 === undefined && !usesGraph) return { lists: [], graphSeeds: [] };
+      // Without a community list, BM25's transaction also reads the question's seeds (they need the vector).
+      const seedVector = usesGraph && !usesCommunity ? await queryVector : undefined;
+      const bm25 = await this.stage('bm25', () =>
+        this.read(
+          tenantId,
+          async (transaction) => {
+            const chunks = await bm25Search(transaction, tenantId, queryTerms, {
+              limit: Math.max(poolSize, graphSeedPassages),
+              filters,
+            });
+            if (!usesGraph) return { chunks, seedRows: [] };
+            const seedChunks = chunks.slice(0, graphSeedPassages);
+            const seedRows =
+              seedVector === undefined
+                ? await findPassageSeedRows(transaction, seedChunks)
+                : await findSeedRows(transaction, { query: request.query, queryVector: seedVector, seedChunks }, { settingsApplied: true });
+            return { chunks, seedRows: [seedRows] };
+          },
+          usesGraph && !usesCommunity ? seedSearchSettings : undefined,
+        ),
+      );
+      const lists: RankedList[] = [];
+      if (weights.bm25 !== undefined) lists.push({ name: 'bm25', weight: weights.bm25, chunks: bm25.chunks.slice(0, poolSize) });
+      if (!usesGraph) return { lists, graphSeeds: [] };
+      const graphSeeds = seedsFromRows(usesCommunity ? [await questionRows, ...bm25.seedRows] : bm25.seedRows);
+      const semantic = this.dependencies.embedder.semantic !== false;
+      const walked = await this.stage('graph', () =>
+        this.read(tenantId, async (transaction) => {
+          const graph = await walkFromSeeds(transaction, graphSeeds, { limit: poolSize, filters });
+          if (weights.bridge === undefined) return { graph, bridge: undefined };
+          // Second hop: the bridges are read from the first hop's best passages (BM25 and the first
+          // walk fused with the same trust as the final fusion), then the walk runs again.
+          const firstHop = fuseWithTrust(
+            [...lists, { name: 'graph', weight: weights.graph!, chunks: graph }],
+            request.fusion,
+            semantic,
+            questionStrength(graphSeeds),
+          ).fused;
+          const seeds = graphSeeds.filter((seed) => seed.questionStrength > 0);
+          const bridges = await findBridgeEntities(transaction, firstHop, new Set(seeds.map((seed) => seed.id)));
+          return { graph, bridge: await walkFromSeeds(transaction, secondHopSeeds(seeds, bridges), { limit: poolSize, filters }) };
+        }),
+      );
+      lists.push({ name: 'graph', weight: weights.graph!, chunks: walked.graph });
+      if (walked.bridge !== undefined) lists.push({ name: 'bridge', weight: weights.bridge!, chunks: walked.bridge });
+      return { lists, graphSeeds };
+    })();
+
+    const vector = (async (): Promise<RankedList[]> => {
+      if (weights.vector === undefined) return [];
+      const embedded = await queryVector;
+      const chunks = await this.stage('vector', () =>
+        this.read(tenantId, (transaction) => vectorSearch(transaction, embedded, vectorOptions), vectorSearchSettings(vectorOptions)),
+      );
+      return [{ name: 'vector', weight: weights.vector, chunks: aboveFloor(chunks, request.minSimilarity) }];
+    })();
+
+    const [lexical, vectorLists, communityResult] = await Promise.all([lexicalAndGraph, vector, community]);
+    return {
+      lists: [...lexical.lists, ...vectorLists, ...communityResult.lists],
+      rows: new Map(),
+      communities: communityResult.communities,
+      graphSeeds: lexical.graphSeeds,
+    };
+  }
+
+  /** A read-only tenant transaction; `settings` are SET LOCAL in the same round trip as the tenant. */
+  private read<T>(
+    tenantId: string,
+    work: (transaction: Queryable) => Promise<T>,
+    settings?: Readonly<Record<string, string>>,
+  ): Promise<T> {
     return withTenant(this.dependencies.database, tenantId, work, {
       readOnly: true,
       ...(this.dependencies.statementTimeoutMs ? { statementTimeoutMs: this.dependencies.statementTimeoutMs } : {}),
+      ...(settings ? { settings } : {}),
     });
   }
 
@@ -263,16 +358,9 @@ async function corpusVersion(transaction: Queryable, tenantId: string): Promise<
   return result.rows[0]?.version ?? 0;
 }
 
-async function loadChunks(transaction: Queryable, chunks: readonly FusedChunk[]): Promise<Map<number, ChunkRow>> {
-  if (chunks.length === 0) return new Map();
-  const result = await transaction.query<ChunkRow>(
-    `SELECT c.id, c.document_id, c.chunk_index, c.text, c.content, c.pages, c.section_path,
-            d.title, d.file_name, d.source_key
-     FROM chunks c JOIN documents d ON d.id = c.document_id
-     WHERE c.id = ANY($1::bigint[])`,
-    [chunks.map((chunk) => chunk.chunkId)],
-  );
-  return new Map(result.rows.map((row) => [row.id, row]));
+/** The vector list without the neighbours below the request's similarity floor. */
+function aboveFloor(chunks: RankedChunk[], floor: number | undefined): RankedChunk[] {
+  return floor === undefined ? chunks : chunks.filter((chunk) => chunk.score >= floor);
 }
 
 /** How strongly the question names graph entities: the walk seeds' question strengths. */

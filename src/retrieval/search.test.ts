@@ -197,6 +197,28 @@ describeEachDriver('search', (driver) => {
     const body = response.json<SearchResponse>();
     expect(body.hits[0]!.fileName).toBe('volcano.md');
     expect(body.hits[0]!.documentId).toBe(ids.get('volcano.md'));
+    // Each passage is sent once: the text; its content (the text's tail) only when asked for.
+    expect(body.hits[0]!.text).toContain('magma');
+    expect(body.hits.every((hit) => !('content' in hit))).toBe(true);
+    const withContent = await app.inject({
+      method: 'POST',
+      url: '/v1/search?include=content',
+      headers: bearer(editorKey),
+      payload: { query: 'magma crust', mode: 'bm25', k: 2 },
+    });
+    const withContentHits = withContent.json<SearchResponse>().hits;
+    expect(withContentHits.map((hit) => hit.chunkId)).toEqual(body.hits.map((hit) => hit.chunkId));
+    expect(withContentHits.every((hit) => hit.content.length > 0 && hit.text.endsWith(hit.content))).toBe(true);
+    for (const include of ['contents', 'text', '']) {
+      const unknown = await app.inject({
+        method: 'POST',
+        url: `/v1/search?include=${include}`,
+        headers: bearer(editorKey),
+        payload: { query: 'magma crust', mode: 'bm25', k: 2 },
+      });
+      expect(unknown.statusCode, include).toBe(400);
+      expect(unknown.json<{ error: { fields: { path: string }[] } }>().error.fields.map((field) => field.path)).toEqual(['query.include']);
+    }
     const invalid = await app.inject({
       method: 'POST',
       url: '/v1/search',

@@ -125,7 +125,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
     registerGraphRoutes(app, database, dependencies.tenants, explorer);
   }
   if (publicApi) {
-    registerTenantRoutes(app, dependencies.tenants);
+    registerTenantRoutes(app, dependencies.tenants, dependencies.keys);
     registerKeyRoutes(app, dependencies.keys, dependencies.tenants);
     registerCollectionRoutes(app, dependencies.collections, dependencies.tenants);
     registerExplorerRoutes(app, dependencies.tenants, explorer);

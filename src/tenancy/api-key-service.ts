@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { Database } from '../core/database.js';
 import { AuthenticationError, NotFoundError, ValidationError } from '../core/errors.js';
@@ -47,9 +48,37 @@ function toSummary(row: ApiKeyRow): ApiKeySummary {
   };
 }
 
+export interface ApiKeyServiceOptions {
+  /**
+   * Seconds a verified key is trusted without reading its row again (0: every request reads it).
+   * A revocation through this instance takes effect at once; one through another instance of
+   * the service (another replica) within this many seconds.
+   */
+  readonly verifiedKeySeconds?: number;
+  /** Verified keys remembered at most (least recently used go first). */
+  readonly maxVerifiedKeys?: number;
+}
+
+interface VerifiedKey {
+  readonly principal: Principal;
+  readonly secretHash: Buffer;
+}
+
 /** Creates, lists, revokes and checks API keys. Platform-level: runs outside tenant scope. */
 export class ApiKeyService {
-  constructor(private readonly database: Database) {}
+  /** Keys checked against the database recently, by key id; the secret is compared every time. */
+  private readonly verified: LRUCache<string, VerifiedKey> | null;
+  /** Counts revocations: a check that read its row before one may not remember the key. */
+  private revocations = 0;
+
+  constructor(
+    private readonly database: Database,
+    options: ApiKeyServiceOptions = {},
+  ) {
+    const seconds = options.verifiedKeySeconds ?? 0;
+    this.verified =
+      seconds > 0 ? new LRUCache({ max: options.maxVerifiedKeys ?? 10_000, ttl: seconds * 1000, ttlAutopurge: false }) : null;
+  }
 
   async create(input: ApiKeyInput): Promise<CreatedApiKey> {
     if ((input.role === 'admin') !== (input.tenantId === null)) {
@@ -115,7 +144,15 @@ export class ApiKeyService {
     );
     const row = result.rows[0];
     if (!row) throw new NotFoundError('api_key', id);
+    this.revocations += 1;
+    this.verified?.delete(id);
     return toSummary(row);
+  }
+
+  /** Forgets every verified key: the next request of each reads its row (e.g. after a tenant is deleted). */
+  forgetVerifiedKeys(): void {
+    this.revocations += 1;
+    this.verified?.clear();
   }
 
   /** Checks a presented key. Every failure looks the same to the caller. */
@@ -123,6 +160,10 @@ export class ApiKeyService {
     const invalid = new AuthenticationError('invalid_credentials', 'The API key is invalid or revoked');
     const parsed = parseApiKey(presented);
     if (!parsed) throw invalid;
+    // A recently verified key skips the database read, never the secret comparison.
+    const remembered = this.verified?.get(parsed.id);
+    if (remembered && secretMatches(parsed.secret, remembered.secretHash)) return remembered.principal;
+    const revocationsBefore = this.revocations;
     const result = await this.database.query<{
       role: Role;
       tenant_id: string | null;
@@ -131,6 +172,8 @@ export class ApiKeyService {
     }>('SELECT role, tenant_id, secret_hash, revoked_at FROM api_keys WHERE id = $1', [parsed.id]);
     const row = result.rows[0];
     if (!row || row.revoked_at !== null || !secretMatches(parsed.secret, row.secret_hash)) throw invalid;
-    return { keyId: parsed.id, role: row.role, tenantId: row.tenant_id };
+    const principal: Principal = { keyId: parsed.id, role: row.role, tenantId: row.tenant_id };
+    if (this.revocations === revocationsBefore) this.verified?.set(parsed.id, { principal, secretHash: row.secret_hash });
+    return principal;
   }
 }

@@ -9,7 +9,7 @@
 import type { Queryable } from '../../core/database.js';
 import type { CommunitySummary, RankedChunk, SearchFilters } from '../../core/search.js';
 import { chunkFilterSql, hasFilters } from '../chunk-filter.js';
-import { findSeedEntities } from '../graph/seed-entities.js';
+import { findSeedEntities, type SeedEntity } from '../graph/seed-entities.js';
 import { vectorLiteral } from '../../db/vector-literal.js';
 
 export interface CommunitySearchOptions {
@@ -33,6 +33,13 @@ export interface CommunitySearchInput {
   readonly limit: number;
   readonly filters: SearchFilters;
   readonly options?: CommunitySearchOptions;
+  /**
+   * The question's seed entities when the caller already has them (`questionSeeds`: the search
+   * shares one lookup between the graph and community lists); looked up here otherwise.
+   */
+  readonly seeds?: readonly SeedEntity[];
+  /** The caller folded `seedSearchSettings` into the transaction's settings. */
+  readonly settingsApplied?: boolean;
 }
 
 const defaults = {
@@ -58,7 +65,9 @@ async function rankCommunities(
   input: CommunitySearchInput,
   settings: Required<CommunitySearchOptions>,
 ): Promise<CommunitySummary[]> {
-  const seeds = await findSeedEntities(transaction, { ...input, seedChunks: [] });
+  const seeds =
+    input.seeds ??
+    (await findSeedEntities(transaction, { ...input, seedChunks: [] }, input.settingsApplied ? { settingsApplied: true } : {}));
   const seedTotal = seeds.reduce((sum, seed) => sum + seed.weight, 0);
   const hasVector = input.queryVector.length > 0;
   const result = await transaction.query<CommunityRow>(

@@ -81,56 +81,145 @@ function coveredBy(rows: readonly SeedRow[]): (word: string) => boolean {
   return (word) => matched.some((longer) => longer !== word && ` ${longer} `.includes(` ${word} `));
 }
 
-export async function findSeedEntities(
+/**
+ * The transaction-local settings of the seed lookup: row-level security drops other tenants'
+ * entities after the HNSW scan returns them; iterative scans (pgvector >= 0.8) keep reading the
+ * index until enough of this tenant's rows remain. Fold them into the transaction's tenant
+ * settings and pass `settingsApplied`, or let the lookup set them (one more round trip).
+ */
+export const seedSearchSettings: Readonly<Record<string, string>> = { 'hnsw.iterative_scan': 'relaxed_order' };
+
+/** The rows of a seed lookup, before they are weighed: what the question names, what the passages name. */
+export interface SeedRows {
+  readonly rows: readonly SeedRow[];
+}
+
+interface SeedQueryInput {
+  readonly query: string;
+  readonly queryVector: readonly number[];
+  readonly seedChunks: readonly RankedChunk[];
+}
+
+interface SeedQueryParts {
+  /** The question's own entities: names, last words, nearest by vector. */
+  readonly question: boolean;
+  /** The entities of the top passages (needs the first-stage ranking). */
+  readonly chunks: boolean;
+  readonly settingsApplied?: boolean;
+}
+
+async function querySeedRows(
   transaction: Queryable,
-  input: { query: string; queryVector: readonly number[]; seedChunks: readonly RankedChunk[] },
-  options: SeedOptions = {},
-): Promise<SeedEntity[]> {
-  const settings = { ...defaults, ...options };
-  const { names, lastWords } = queryEntityNames(input.query);
-  const seedChunkIds = input.seedChunks.slice(0, settings.seedChunkCount).map((chunk) => chunk.chunkId);
+  input: SeedQueryInput,
+  settings: Required<SeedOptions>,
+  parts: SeedQueryParts,
+): Promise<SeedRow[]> {
   const parameters: unknown[] = [];
   const parameter = (value: unknown): string => `$${parameters.push(value)}`;
-
-  const parts = [
-    `SELECT 'name' AS origin, 1 AS rank, 1 AS matches, e.id, e.name, e.normalized_name, e.mention_count,
-            1::float8 AS similarity
-     FROM entities e WHERE e.normalized_name = ANY(${parameter(names)}::text[])`,
-    `SELECT 'last-word', l.rank, l.matches, l.id, l.name, l.normalized_name, l.mention_count, 1
-     FROM (SELECT e.id, e.name, e.normalized_name, e.mention_count,
-                  row_number() OVER word_group AS rank, count(*) OVER word_group AS matches
-           FROM entities e
-           WHERE e.last_word = ANY(${parameter(lastWords)}::text[])
-           WINDOW word_group AS (PARTITION BY e.last_word ORDER BY e.mention_count DESC, e.id
-                                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) l
-     WHERE l.rank <= ${parameter(settings.lastWordMatches)}`,
-    `SELECT 'chunk', s.rank, count(*) OVER (PARTITION BY s.rank), e.id, e.name, e.normalized_name, e.mention_count, 1
-     FROM unnest(${parameter(seedChunkIds)}::bigint[]) WITH ORDINALITY AS s(chunk_id, rank)
-     CROSS JOIN LATERAL (SELECT m.entity_id FROM entity_mentions m WHERE m.chunk_id = s.chunk_id
-                         ORDER BY m.mention_count DESC, m.entity_id
-                         LIMIT ${parameter(settings.entitiesPerSeedChunk)}) m
-     JOIN entities e ON e.id = m.entity_id`,
-  ];
-  if (input.queryVector.length > 0 && settings.vectorNeighbours > 0) {
-    // Row-level security drops other tenants' entities after the HNSW scan returns them; iterative
-    // scans (pgvector >= 0.8) keep reading the index until enough of this tenant's rows remain.
-    await transaction.query("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)");
+  const statements: string[] = [];
+  if (parts.question) {
+    const { names, lastWords } = queryEntityNames(input.query);
+    statements.push(
+      `SELECT 'name' AS origin, 1 AS rank, 1 AS matches, e.id, e.name, e.normalized_name, e.mention_count,
+              1::float8 AS similarity
+       FROM entities e WHERE e.normalized_name = ANY(${parameter(names)}::text[])`,
+      `SELECT 'last-word', l.rank, l.matches, l.id, l.name, l.normalized_name, l.mention_count, 1
+       FROM (SELECT e.id, e.name, e.normalized_name, e.mention_count,
+                    row_number() OVER word_group AS rank, count(*) OVER word_group AS matches
+             FROM entities e
+             WHERE e.last_word = ANY(${parameter(lastWords)}::text[])
+             WINDOW word_group AS (PARTITION BY e.last_word ORDER BY e.mention_count DESC, e.id
+                                   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING)) l
+       WHERE l.rank <= ${parameter(settings.lastWordMatches)}`,
+    );
+  }
+  const seedChunkIds = input.seedChunks.slice(0, settings.seedChunkCount).map((chunk) => chunk.chunkId);
+  if (parts.chunks && seedChunkIds.length > 0) {
+    statements.push(
+      `SELECT 'chunk' AS origin, s.rank, count(*) OVER (PARTITION BY s.rank) AS matches, e.id, e.name,
+              e.normalized_name, e.mention_count, 1::float8 AS similarity
+       FROM unnest(${parameter(seedChunkIds)}::bigint[]) WITH ORDINALITY AS s(chunk_id, rank)
+       CROSS JOIN LATERAL (SELECT m.entity_id FROM entity_mentions m WHERE m.chunk_id = s.chunk_id
+                           ORDER BY m.mention_count DESC, m.entity_id
+                           LIMIT ${parameter(settings.entitiesPerSeedChunk)}) m
+       JOIN entities e ON e.id = m.entity_id`,
+    );
+  }
+  if (parts.question && input.queryVector.length > 0 && settings.vectorNeighbours > 0) {
+    if (!parts.settingsApplied) {
+      await transaction.query("SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true)");
+    }
     const vector = parameter(vectorLiteral(input.queryVector));
-    parts.push(
-      `(SELECT 'vector', 1, 1, e.id, e.name, e.normalized_name, e.mention_count,
-               1 - (e.embedding <=> ${vector}::vector)
+    statements.push(
+      `(SELECT 'vector' AS origin, 1 AS rank, 1 AS matches, e.id, e.name, e.normalized_name, e.mention_count,
+               1 - (e.embedding <=> ${vector}::vector) AS similarity
         FROM entities e WHERE e.embedding IS NOT NULL
         ORDER BY e.embedding <=> ${vector}::vector LIMIT ${parameter(settings.vectorNeighbours)})`,
     );
   }
-  const result = await transaction.query<SeedRow>(parts.join('\nUNION ALL\n'), parameters);
+  if (statements.length === 0) return [];
+  return (await transaction.query<SeedRow>(statements.join('\nUNION ALL\n'), parameters)).rows;
+}
 
+/**
+ * The question's own seed rows (names, last words, nearest entities), which need no first-stage
+ * ranking: found while BM25 runs, and shared by the graph and community lists.
+ */
+export async function findQuestionSeedRows(
+  transaction: Queryable,
+  input: { query: string; queryVector: readonly number[] },
+  options: SeedOptions & { readonly settingsApplied?: boolean } = {},
+): Promise<SeedRows> {
+  return findSeedRows(transaction, { ...input, seedChunks: [] }, options, { chunks: false });
+}
+
+/** The entities of the top passages of the first-stage ranking, as seed rows. */
+export async function findPassageSeedRows(
+  transaction: Queryable,
+  seedChunks: readonly RankedChunk[],
+  options: SeedOptions = {},
+): Promise<SeedRows> {
+  return findSeedRows(transaction, { query: '', queryVector: [], seedChunks }, options, { question: false });
+}
+
+/** Question and passage seed rows in one statement. */
+export async function findSeedRows(
+  transaction: Queryable,
+  input: SeedQueryInput,
+  options: SeedOptions & { readonly settingsApplied?: boolean } = {},
+  parts: { readonly question?: boolean; readonly chunks?: boolean } = {},
+): Promise<SeedRows> {
+  const rows = await querySeedRows(transaction, input, { ...defaults, ...options }, {
+    question: parts.question ?? true,
+    chunks: parts.chunks ?? true,
+    ...(options.settingsApplied ? { settingsApplied: true } : {}),
+  });
+  return { rows };
+}
+
+/** The seeds of a walk, weighed from the rows of one or more lookups. */
+export function seedsFromRows(rows: readonly SeedRows[], options: SeedOptions = {}): SeedEntity[] {
+  return weighSeeds(
+    rows.flatMap((part) => part.rows),
+    { ...defaults, ...options },
+  );
+}
+
+export async function findSeedEntities(
+  transaction: Queryable,
+  input: SeedQueryInput,
+  options: SeedOptions & { readonly settingsApplied?: boolean } = {},
+): Promise<SeedEntity[]> {
+  return seedsFromRows([await findSeedRows(transaction, input, options)], options);
+}
+
+function weighSeeds(rows: readonly SeedRow[], settings: Required<SeedOptions>): SeedEntity[] {
   // One mention in the question counts once, however many ways it matched; passages add to it.
   const fromQuery = new Map<number, number>();
   const fromChunks = new Map<number, number>();
   const entities = new Map<number, { name: string; mentionCount: number }>();
-  const covered = coveredBy(result.rows);
-  for (const row of result.rows) {
+  const covered = coveredBy(rows);
+  for (const row of rows) {
     let strength: number;
     if (row.origin === 'name') {
       if (covered(row.normalized_name)) continue;

@@ -21,7 +21,10 @@ const searchHitSchema = z.looseObject({
   sourceKey: z.string().nullable(),
   chunkIndex: z.number().int(),
   text: z.string(),
-  content: z.string(),
+  content: z
+    .string()
+    .optional()
+    .describe("only with ?include=content: the text without its heading context (the text's tail)"),
   pages: z.array(z.number().int()),
   sectionPath: z.array(z.string()),
   score: z.number().describe('the rerank score when reranked, else the fused score'),

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
+import type { ApiKeyService } from '../../tenancy/api-key-service.js';
 import type { TenantService } from '../../tenancy/tenant-service.js';
 import { tenantInputSchema } from '../../tenancy/tenant-service.js';
 import { principalOf, requireRole } from '../authentication.js';
@@ -19,7 +20,7 @@ export const tenantSchema = z.object({
 });
 const tags = ['tenants'];
 
-export function registerTenantRoutes(app: FastifyInstance, tenants: TenantService): void {
+export function registerTenantRoutes(app: FastifyInstance, tenants: TenantService, keys?: ApiKeyService): void {
   app.post(
     '/v1/tenants',
     {
@@ -103,6 +104,8 @@ export function registerTenantRoutes(app: FastifyInstance, tenants: TenantServic
         );
       }
       const tenant = await tenants.delete(existing.id);
+      // The tenant's keys went with it: no request may pass on a recently verified one.
+      keys?.forgetVerifiedKeys();
       request.log.info({ tenantId: tenant.id }, 'tenant deleted');
       return { deleted: true as const, tenant };
     },
