@@ -109,7 +109,7 @@ export async function buildServer(dependencies: ServerDependencies): Promise<Fas
   registerMetrics(app, database, config.server.metricsToken);
   registerAuthenticationThrottle(app, config.server.rateLimits);
   registerAuthentication(app, dependencies.keys);
-  await registerRateLimits(app, config.server.rateLimits);
+  await registerRateLimits(app, config.server.rateLimits, { redisUrl: config.redisUrl, logger: app.log });
   registerHealthRoutes(app, database);
   const explorer = new KnowledgeExplorer(database);
   if (publicApi || dependencies.retrievalApi) {

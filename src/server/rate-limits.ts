@@ -1,5 +1,6 @@
 import rateLimit from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from 'fastify';
+import { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import { AuthenticationError, RateLimitedError } from '../core/errors.js';
 
@@ -43,12 +44,52 @@ export function registerAuthenticationThrottle(app: FastifyInstance, options: Ra
   });
 }
 
+export interface RateLimitStoreOptions {
+  /** Counters in this Redis (shared by every replica) instead of in this process. */
+  readonly redisUrl?: string | undefined;
+  readonly logger: FastifyBaseLogger;
+}
+
+/** Redis keys of the counters: one namespace for every replica of every role. */
+export const rateLimitNamespace = 'rhizome:rate-limit:';
+
+/**
+ * The counters' Redis connection (ioredis, the client @fastify/rate-limit's Redis store is built
+ * for). It fails fast while Redis is unreachable instead of queueing commands, and the limiter then
+ * lets requests through (`skipOnError`): losing the shared counters for a while must not take the
+ * API down with it. The app closes the connection when it closes.
+ */
+function connectRateLimitRedis(app: FastifyInstance, url: string, logger: FastifyBaseLogger): Redis {
+  const redis = new Redis(url, {
+    connectTimeout: 2_000,
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    retryStrategy: (attempt) => Math.min(attempt * 200, 5_000),
+  });
+  let reported = false;
+  redis.on('error', (error: unknown) => {
+    if (!reported) logger.warn({ err: error }, 'rate-limit counters unavailable (Redis); requests are not limited until it is back');
+    reported = true;
+  });
+  redis.on('ready', () => {
+    if (reported) logger.info('rate-limit counters available again (Redis)');
+    reported = false;
+  });
+  app.addHook('onClose', async () => {
+    redis.disconnect();
+  });
+  return redis;
+}
+
 /**
  * Per-key and per-tenant request budgets (@fastify/rate-limit), checked once the caller is known.
- * Probes and metrics are never limited. Counters live in this process.
+ * Probes and metrics are never limited. Counters live in Redis when `REDIS_URL` is configured (so
+ * the budget holds across replicas), otherwise in this process.
  */
-export async function registerRateLimits(app: FastifyInstance, options: RateLimitOptions): Promise<void> {
-  await app.register(rateLimit, { global: false });
+export async function registerRateLimits(app: FastifyInstance, options: RateLimitOptions, store: RateLimitStoreOptions): Promise<void> {
+  if (options.perKeyPerMinute <= 0 && options.perTenantPerMinute <= 0) return;
+  const redis = store.redisUrl ? connectRateLimitRedis(app, store.redisUrl, store.logger) : undefined;
+  await app.register(rateLimit, { global: false, ...(redis ? { redis, nameSpace: rateLimitNamespace, skipOnError: true } : {}) });
   // One hook checks both budgets (the plugin's own hooks run at most one limiter per request).
   const limiters: { scope: string; check: ReturnType<FastifyInstance['createRateLimit']> }[] = [];
   if (options.perKeyPerMinute > 0) {
