@@ -1,5 +1,14 @@
-import type { AgentEvent, AgentMode } from '../core/agent.js';
+import type { AgentEvent, AgentMode, AgentRequest } from '../core/agent.js';
 import type { Runtime } from '../platform/runtime.js';
+
+/** The agent's events for one question: run in this process, or streamed from the running server. */
+export type AgentEvents = (request: AgentRequest, signal: AbortSignal) => AsyncIterable<AgentEvent>;
+
+/** The agent of an open runtime (no server holds the data folder). */
+export async function runtimeAgentEvents(runtime: Runtime, tenant: string): Promise<AgentEvents> {
+  const { id } = await runtime.tenants.get(tenant);
+  return (request, signal) => runtime.agent.run(id, request, signal);
+}
 
 export interface AskOptions {
   readonly tenant: string;
@@ -25,14 +34,12 @@ function describeEvent(event: AgentEvent): string | null {
  * `rhizome ask "question"`: runs the agent and streams its steps to stderr as they happen, then
  * prints the answer with its numbered sources to stdout (or, with --json, the answer object).
  */
-export async function ask(runtime: Runtime, question: string, options: AskOptions): Promise<boolean> {
-  const tenant = await runtime.tenants.get(options.tenant);
+export async function ask(events: AgentEvents, question: string, options: AskOptions): Promise<boolean> {
   const controller = new AbortController();
   const cancel = () => controller.abort();
   process.once('SIGINT', cancel);
   try {
-    for await (const event of runtime.agent.run(
-      tenant.id,
+    for await (const event of events(
       { message: question, mode: options.mode, ...(options.thread ? { threadId: options.thread } : {}) },
       controller.signal,
     )) {

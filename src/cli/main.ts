@@ -8,6 +8,7 @@ import {
   loadConfigOrExit,
   printJsonOrTable,
   reportFailure,
+  runningLocalServer,
   withBackend,
   withRuntime,
 } from './run-command.js';
@@ -46,8 +47,8 @@ const program = new Command()
   .name('rhizome')
   .description(
     'Agentic GraphRAG on one PostgreSQL (pgvector + Apache AGE).\n\n' +
-      'Uses the embedded database in RHIZOME_DATA_DIR (./.rhizome), or the PostgreSQL server in DATABASE_URL.\n' +
-      'While `rhizome serve` holds the embedded database, the data commands (tenants, keys, ingest, search)\n' +
+      'Uses the embedded database in RHIZOME_DATA_DIR (./.rhizome), or the PostgreSQL server in DATABASE_URL. ' +
+      'While `rhizome serve` holds the embedded database, tenants, keys, ingest, search and ask ' +
       'go through that server; see `rhizome doctor` when something does not start.',
   )
   .version(packageVersion(), '-v, --version', 'print the version')
@@ -189,10 +190,22 @@ program
   .option('--thread <id>', 'continue this conversation thread')
   .option('--json', 'print the answer as JSON')
   .action(async (question: string, options: { tenant: string; mode: AgentMode; thread?: string; json?: boolean }) => {
-    const { ask } = await import('./ask-command.js');
+    const { ask, runtimeAgentEvents } = await import('./ask-command.js');
+    // Like the data commands: through the server when one holds the embedded database.
+    const server = await runningLocalServer();
+    if (server) {
+      const { remoteAgentEvents } = await import('./remote-agent-events.js');
+      process.stderr.write(`rhizome: the data folder is open in the running server at ${server.url} (pid ${server.pid}); asking it.\n`);
+      try {
+        if (!(await ask(remoteAgentEvents(server, options.tenant), question, options))) process.exitCode = 2;
+      } catch (error) {
+        reportFailure(error);
+      }
+      return;
+    }
     await withRuntime(
       async (runtime) => {
-        const answered = await ask(runtime, question, options);
+        const answered = await ask(await runtimeAgentEvents(runtime, options.tenant), question, options);
         if (!answered) process.exitCode = 2;
       },
       { command: 'ask' },

@@ -6,11 +6,11 @@ import type { Tenant } from '../tenancy/tenant-service.js';
 import type { CommandBackend } from './command-backend.js';
 import type { LocalServerAnnouncement } from './local-server.js';
 
-interface ErrorBody {
+export interface ErrorBody {
   readonly error?: { readonly code?: string; readonly message?: string; readonly category?: ErrorCategory };
 }
 
-const kindByStatus: Record<number, ErrorKind> = {
+export const kindByStatus: Record<number, ErrorKind> = {
   400: 'invalid_input',
   401: 'unauthenticated',
   403: 'forbidden',

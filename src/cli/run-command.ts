@@ -2,7 +2,7 @@ import { loadConfig, type Config } from '../core/config.js';
 import { isRhizomeError } from '../core/errors.js';
 import type { Runtime } from '../platform/runtime.js';
 import type { CommandBackend } from './command-backend.js';
-import { findLocalServer } from './local-server.js';
+import { findLocalServer, type LocalServerAnnouncement } from './local-server.js';
 import { remoteBackend } from './remote-backend.js';
 
 // The runtime (database engine, parsers, models) is imported when a command needs it, not when
@@ -64,6 +64,13 @@ export async function withRuntime(
   }
 }
 
+/** The server on this machine that holds the embedded database, if one does. */
+export async function runningLocalServer(): Promise<LocalServerAnnouncement | null> {
+  const config = loadConfigOrExit();
+  if (config.database.driver !== 'pglite') return null;
+  return (await findLocalServer(config.dataDirectory, config.database.dataDirectory)) ?? null;
+}
+
 /**
  * Runs a command that can work either way: when a server on this machine holds the embedded
  * database, through that server's HTTP API (a second process must never open the folder);
@@ -73,19 +80,16 @@ export async function withBackend(
   command: string,
   work: (backend: CommandBackend) => Promise<void>,
 ): Promise<void> {
-  const config = loadConfigOrExit();
-  if (config.database.driver === 'pglite') {
-    const server = await findLocalServer(config.dataDirectory, config.database.dataDirectory);
-    if (server) {
-      const backend = remoteBackend(server);
-      process.stderr.write(`rhizome: the data folder is open in ${backend.via}; working through it.\n`);
-      try {
-        await work(backend);
-      } catch (error) {
-        reportFailure(error);
-      }
-      return;
+  const server = await runningLocalServer();
+  if (server) {
+    const backend = remoteBackend(server);
+    process.stderr.write(`rhizome: the data folder is open in ${backend.via}; working through it.\n`);
+    try {
+      await work(backend);
+    } catch (error) {
+      reportFailure(error);
     }
+    return;
   }
   const { runtimeBackend } = await import('./command-backend.js');
   await withRuntime((runtime) => work(runtimeBackend(runtime)), { command });
