@@ -21,6 +21,17 @@ export const agentSettingsSchema = z
       })
       .strict()
       .default({}),
+    /**
+     * The tenant's own quotas per sliding hour. They can only lower the deployment's
+     * (RHIZOME_AGENT_QUESTIONS_PER_HOUR / _TOKENS_PER_HOUR): a tenant caps its spending, never lifts the operator's cap.
+     */
+    quota: z
+      .object({
+        questionsPerHour: z.number().int().min(1).max(100_000_000).optional(),
+        tokensPerHour: z.number().int().min(1).max(1_000_000_000_000).optional(),
+      })
+      .strict()
+      .default({}),
   })
   .strict();
 export type AgentSettings = z.output<typeof agentSettingsSchema>;

@@ -19,6 +19,7 @@ import { TenantCheckpointPool } from './memory/tenant-checkpoint-pool.js';
 import { titleFrom, type ThreadStore } from './memory/thread-store.js';
 import { EventQueue } from './run/event-queue.js';
 import { RunContext, type RunBudget } from './run/run-trace.js';
+import { effectiveLimit, TenantQuota, type QuotaLimits } from './run/tenant-quota.js';
 import type { AgentTools } from './tools/agent-tools.js';
 import { withSpan, withTelemetryTenant } from '../core/telemetry.js';
 
@@ -27,6 +28,8 @@ export const checkpointSchema = 'agent_checkpoints';
 
 export interface AgentDefaults {
   readonly budget: RunBudget;
+  /** The deployment's per-tenant quotas per sliding hour (0 = unlimited); absent = unlimited. */
+  readonly quota?: QuotaLimits;
 }
 
 export interface AnswerModelSelector {
@@ -82,8 +85,11 @@ function resolveBudget(defaults: RunBudget, tenant: AgentSettings['budget'], req
  */
 export class LangGraphAgentService implements AgentService {
   private readonly environments = new Map<string, RunEnvironment>();
+  private readonly quota: TenantQuota;
 
-  constructor(private readonly dependencies: LangGraphAgentServiceDependencies) {}
+  constructor(private readonly dependencies: LangGraphAgentServiceDependencies) {
+    this.quota = new TenantQuota(dependencies.database);
+  }
 
   get threads(): ThreadStore {
     return this.dependencies.threads;
@@ -110,9 +116,14 @@ export class LangGraphAgentService implements AgentService {
     const { threads, logger } = this.dependencies;
     const threadId = request.threadId ?? randomUUID();
     const runId = randomUUID();
+    const settings = await this.dependencies.settings.get(tenantId);
+    const deployment = this.dependencies.defaults.quota;
+    await this.quota.check(tenantId, {
+      questionsPerHour: effectiveLimit(deployment?.questionsPerHour ?? 0, settings.quota.questionsPerHour),
+      tokensPerHour: effectiveLimit(deployment?.tokensPerHour ?? 0, settings.quota.tokensPerHour),
+    });
     await threads.ensure(tenantId, threadId, titleFrom(request.message));
     await threads.startRun(tenantId, { id: runId, threadId, question: request.message, mode: request.mode });
-    const settings = await this.dependencies.settings.get(tenantId);
     const budget = resolveBudget(this.dependencies.defaults.budget, settings.budget, request.budget);
 
     const queue = new EventQueue<AgentEvent>();

@@ -110,6 +110,9 @@ const settingsSchema = z.object({
   RHIZOME_AGENT_MAX_STEPS: z.coerce.number().int().min(4).max(20).default(12),
   RHIZOME_AGENT_MAX_TOKENS: z.coerce.number().int().min(1).max(200_000).default(16_000),
   RHIZOME_AGENT_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  // Per-tenant agent quotas over a sliding hour; 0 leaves them unlimited (tenants may set lower ones).
+  RHIZOME_AGENT_QUESTIONS_PER_HOUR: z.coerce.number().int().min(0).max(100_000_000).default(0),
+  RHIZOME_AGENT_TOKENS_PER_HOUR: z.coerce.number().int().min(0).max(1_000_000_000_000).default(0),
   RHIZOME_BREAKER_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
   RHIZOME_BREAKER_RESET_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
   RHIZOME_MAX_UPLOAD_BYTES: z.coerce
@@ -240,6 +243,9 @@ export interface Config {
     readonly timeoutMs: number;
     readonly breakerFailures: number;
     readonly breakerResetMs: number;
+    /** Questions and tokens per tenant per sliding hour; 0 is unlimited. */
+    readonly questionsPerHour: number;
+    readonly tokensPerHour: number;
   };
   readonly modelMaxRetries: number;
   /** Trace export: none without an OTLP endpoint; sampleRatio is the share of traces kept. */
@@ -453,6 +459,8 @@ export function loadConfig(environment: Environment = process.env): Config {
       timeoutMs: settings.RHIZOME_AGENT_TIMEOUT_MS,
       breakerFailures: settings.RHIZOME_BREAKER_FAILURES,
       breakerResetMs: settings.RHIZOME_BREAKER_RESET_MS,
+      questionsPerHour: settings.RHIZOME_AGENT_QUESTIONS_PER_HOUR,
+      tokensPerHour: settings.RHIZOME_AGENT_TOKENS_PER_HOUR,
     },
     modelMaxRetries: settings.MODEL_MAX_RETRIES,
     telemetry: {

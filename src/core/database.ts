@@ -14,6 +14,12 @@ export interface Queryable {
 export interface TransactionOptions {
   /** Run as `BEGIN READ ONLY`; on the server driver this may go to a read replica. */
   readonly readOnly?: boolean;
+  /**
+   * Cancels the transaction: once aborted no further statement starts, a statement running on a
+   * PostgreSQL server is cancelled there (PGlite runs a statement to its end: it is in-process and
+   * cannot be interrupted), and the transaction rolls back and rejects with the signal's reason.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface PoolStatistics {

@@ -120,6 +120,19 @@ export class RateLimitedError extends RhizomeError {
   }
 }
 
+/** A tenant used up its agent quota for the sliding hour (questions or tokens); retry after the window moves. */
+export class QuotaExceededError extends RhizomeError {
+  constructor(quota: 'questions' | 'tokens', limit: number, used: number, retryAfterSeconds: number) {
+    super(
+      'agent_quota_exceeded',
+      'rate_limited',
+      'user',
+      `This tenant's agent quota of ${limit} ${quota} per hour is used up (${used}); retry in ${retryAfterSeconds} s`,
+      { details: { quota, limit, used, retryAfterSeconds } },
+    );
+  }
+}
+
 /** A model provider (chat, embedding, rerank) or object store failed. */
 export class UpstreamError extends RhizomeError {
   constructor(code: string, message: string, options: RhizomeErrorOptions = {}) {

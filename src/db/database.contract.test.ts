@@ -48,6 +48,31 @@ describeEachDriver('Database port', (driver) => {
     expect(result.rows).toEqual([{ id: 10 }]);
   });
 
+  it('cancels a transaction whose signal aborts: no further statement runs, its writes roll back', async () => {
+    const { database } = testDatabase;
+    const controller = new AbortController();
+    const reason = new Error('client went away');
+    let secondStatementRan = false;
+    await expect(
+      database.transaction(
+        async (transaction) => {
+          await transaction.query('INSERT INTO contract_items VALUES (30, $1)', ['before the abort']);
+          controller.abort(reason);
+          await transaction.query('INSERT INTO contract_items VALUES (31, $1)', ['after the abort']);
+          secondStatementRan = true;
+        },
+        { signal: controller.signal },
+      ),
+    ).rejects.toBe(reason);
+    expect(secondStatementRan).toBe(false);
+    const result = await database.query('SELECT id FROM contract_items WHERE id IN (30, 31)');
+    expect(result.rows).toEqual([]);
+    // An already aborted signal starts no transaction at all.
+    await expect(database.transaction(() => Promise.resolve(1), { signal: controller.signal })).rejects.toBe(reason);
+    // The connection went back to the pool in working order.
+    await expect(database.transaction((transaction) => transaction.query('SELECT 1'))).resolves.toBeDefined();
+  });
+
   it('keeps concurrent transactions apart', async () => {
     const { database } = testDatabase;
     // Each transaction sets a transaction-local value and reads it back after yielding; if two

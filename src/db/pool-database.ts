@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type {
   Database,
   DriverName,
@@ -43,15 +43,27 @@ function statistics(pool: pg.Pool): PoolStatistics {
 }
 
 class ClientQueryable implements Queryable {
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
 
   async query<Row>(sql: string, parameters?: readonly unknown[]): Promise<QueryResult<Row>> {
+    // A cancelled transaction starts no further statement (the only cancellation PGlite allows).
+    this.signal?.throwIfAborted();
     try {
       return adaptResult<Row>(await this.client.query(sql, parameters as unknown[] | undefined));
     } catch (error) {
+      if (this.signal?.aborted) throw this.signal.reason;
       throw translateConnectionError(error);
     }
   }
+}
+
+/** The server process behind a node-postgres client (from the connection's BackendKeyData; absent on PGlite). */
+function backendProcessId(client: Client): number | undefined {
+  const processId = (client as unknown as { processID?: unknown }).processID;
+  return typeof processId === 'number' && processId > 0 ? processId : undefined;
 }
 
 export interface PoolDatabaseOptions {
@@ -61,6 +73,8 @@ export interface PoolDatabaseOptions {
   readonly replica?: pg.Pool;
   /** Called after both pools have ended, e.g. to close the embedded engine. */
   readonly onClose?: () => Promise<void>;
+  /** Told when cancelling a statement on the server failed (the statement then runs to its end). */
+  readonly onCancelFailure?: (error: unknown) => void;
 }
 
 /**
@@ -73,6 +87,7 @@ export class PoolDatabase implements Database {
   private readonly primary: pg.Pool;
   private readonly replica: pg.Pool | undefined;
   private readonly onClose: (() => Promise<void>) | undefined;
+  private readonly onCancelFailure: ((error: unknown) => void) | undefined;
   private closed = false;
 
   constructor(options: PoolDatabaseOptions) {
@@ -80,6 +95,7 @@ export class PoolDatabase implements Database {
     this.primary = options.primary;
     this.replica = options.replica;
     this.onClose = options.onClose;
+    this.onCancelFailure = options.onCancelFailure;
     for (const pool of [options.primary, options.replica]) {
       // A connection can fail while checked out and between queries (the server restarting, a
       // protocol error); without a listener Node treats that 'error' event as fatal. The failure
@@ -100,6 +116,8 @@ export class PoolDatabase implements Database {
   }
 
   async transaction<T>(work: (transaction: Queryable) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
+    const { signal } = options;
+    signal?.throwIfAborted();
     const pool = options.readOnly && this.replica ? this.replica : this.primary;
     let client: Client;
     try {
@@ -108,21 +126,55 @@ export class PoolDatabase implements Database {
       throw translateAcquireError(error, pool);
     }
     let broken = false;
+    let cancelling: Promise<void> | undefined;
+    const onAbort = () => {
+      cancelling = this.cancelBackend(pool, client);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      if (signal?.aborted) throw signal.reason;
       await client.query(options.readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
-      const result = await work(new ClientQueryable(client));
+      const result = await work(new ClientQueryable(client, signal));
+      signal?.throwIfAborted();
       await client.query('COMMIT');
       return result;
     } catch (error) {
+      // Let a cancel in flight land first, so that it cannot interrupt the rollback.
+      if (cancelling) await cancelling;
       try {
         await client.query('ROLLBACK');
       } catch {
         // The connection itself failed; it must not go back to the pool.
         broken = true;
       }
+      if (signal?.aborted) throw signal.reason;
       throw translateConnectionError(error);
     } finally {
+      signal?.removeEventListener('abort', onAbort);
+      // A cancel still on its way must land before the connection serves anyone else: it would
+      // cancel their statement instead.
+      if (cancelling) await cancelling;
       client.release(broken);
+    }
+  }
+
+  /**
+   * Cancels the statement the client's server process is running, from another connection
+   * (`pg_cancel_backend`: the same login role may cancel its own sessions). A separate client, not
+   * one of the pool's: the pool may be exhausted, and cancelling must not wait for a slot.
+   * PGlite has no server process to signal; its transactions stop between statements.
+   */
+  private async cancelBackend(pool: pg.Pool, client: Client): Promise<void> {
+    const processId = this.driver === 'postgres' ? backendProcessId(client) : undefined;
+    if (processId === undefined) return;
+    const canceller = new pg.Client(pool.options as pg.ClientConfig);
+    try {
+      await canceller.connect();
+      await canceller.query('SELECT pg_cancel_backend($1)', [processId]);
+    } catch (error) {
+      this.onCancelFailure?.(error);
+    } finally {
+      await canceller.end().catch(() => undefined);
     }
   }
 

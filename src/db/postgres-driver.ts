@@ -53,5 +53,6 @@ export function openPostgresDatabase(options: PostgresDriverOptions): Database {
     driver: 'postgres',
     primary: createPool(options.url, options, 'primary'),
     ...(options.readUrl ? { replica: createPool(options.readUrl, options, 'replica') } : {}),
+    onCancelFailure: (error) => options.logger.warn({ err: error }, 'could not cancel a statement of an aborted transaction'),
   });
 }

@@ -33,6 +33,7 @@ export function createAgent(
     models: new AnswerModels(providerModels(config, tools, logger)),
     defaults: {
       budget: { maxSteps: config.agent.maxSteps, maxTokens: config.agent.maxTokens, timeoutMs: config.agent.timeoutMs },
+      quota: { questionsPerHour: config.agent.questionsPerHour, tokensPerHour: config.agent.tokensPerHour },
     },
     logger: logger.child({ component: 'agent' }),
   });

@@ -78,12 +78,15 @@ interface FoundLists {
 export class SearchService {
   constructor(private readonly dependencies: SearchServiceDependencies) {}
 
-  /** One search, traced (a span per stage) and timed by mode for /metrics. */
-  search(tenantId: string, input: SearchRequest): Promise<SearchResponse> {
+  /**
+   * One search, traced (a span per stage) and timed by mode for /metrics. An aborted `signal`
+   * cancels its SQL: statements running on the server are cancelled, no further one starts.
+   */
+  search(tenantId: string, input: SearchRequest, signal?: AbortSignal): Promise<SearchResponse> {
     const started = performance.now();
     return withTelemetryTenant(tenantId, () =>
       withSpan('retrieval.search', { 'rhizome.tenant': tenantId }, async (span) => {
-        const response = await this.searchOnce(tenantId, input);
+        const response = await this.searchOnce(tenantId, input, signal);
         span.setAttributes({ 'rhizome.retrieval.mode': response.mode, 'rhizome.retrieval.hits': response.hits.length });
         retrievalDuration.observe({ mode: response.mode, cached: String(response.cached) }, secondsSince(started));
         return response;
@@ -101,7 +104,7 @@ export class SearchService {
     }
   }
 
-  private async searchOnce(tenantId: string, input: SearchRequest): Promise<SearchResponse> {
+  private async searchOnce(tenantId: string, input: SearchRequest, signal: AbortSignal | undefined): Promise<SearchResponse> {
     const started = performance.now();
     const request = searchRequestSchema.parse(input);
     const weights = modeLists[request.mode];
@@ -109,7 +112,7 @@ export class SearchService {
 
     // The corpus version only keys the cache: without a cache, no round trip for it.
     const cacheKey = cache
-      ? `${tenantId}:${await this.read(tenantId, (transaction) => corpusVersion(transaction, tenantId))}:${this.dependencies.embedder.model}:${JSON.stringify(request)}`
+      ? `${tenantId}:${await this.read(tenantId, signal, (transaction) => corpusVersion(transaction, tenantId))}:${this.dependencies.embedder.model}:${JSON.stringify(request)}`
       : undefined;
     const cached = cacheKey === undefined ? undefined : await cache?.get(cacheKey);
     if (cached) return { ...cached, cached: true, tookMs: performance.now() - started };
@@ -120,7 +123,7 @@ export class SearchService {
     // Rows are read for the hits shown, and for the candidates reranking or evidence looks at.
     const rowCount = Math.max(request.k, request.rerank ? 50 : 0, request.evidence ? evidenceDepth : 0);
 
-    const found = await this.lists(tenantId, request, poolSize, rowCount);
+    const found = await this.lists(tenantId, request, poolSize, rowCount, signal);
     const trusted = fuseWithTrust(found.lists, request.fusion, semantic, questionStrength(found.graphSeeds));
     let fused = trusted.fused;
     const candidates = fused.slice(0, rowCount);
@@ -129,7 +132,7 @@ export class SearchService {
     const rows = new Map(found.rows);
     const missing = candidates.filter((chunk) => !rows.has(chunk.chunkId)).map((chunk) => chunk.chunkId);
     if (missing.length > 0) {
-      for (const [id, row] of await this.read(tenantId, (transaction) => loadChunkRows(transaction, missing))) rows.set(id, row);
+      for (const [id, row] of await this.read(tenantId, signal, (transaction) => loadChunkRows(transaction, missing))) rows.set(id, row);
     }
     let evidence = new Map<number, PassageEvidence>();
     if (request.evidence) {
@@ -178,6 +181,7 @@ export class SearchService {
     request: ParsedSearchRequest,
     poolSize: number,
     rowCount: number,
+    signal: AbortSignal | undefined,
   ): Promise<FoundLists> {
     const weights = modeLists[request.mode];
     const model = this.dependencies.embedder.model;
@@ -187,14 +191,14 @@ export class SearchService {
     if (request.mode === 'naive') {
       const queryVector = await this.embedQuery(request.query);
       const found = await this.stage('vector', () =>
-        this.read(tenantId, (transaction) => vectorSearchWithRows(transaction, queryVector, { ...vectorOptions, rowLimit: rowCount }), vectorSearchSettings(vectorOptions)),
+        this.read(tenantId, signal, (transaction) => vectorSearchWithRows(transaction, queryVector, { ...vectorOptions, rowLimit: rowCount }), vectorSearchSettings(vectorOptions)),
       );
       return { lists: [{ name: 'vector', weight: weights.vector!, chunks: aboveFloor(found.chunks, request.minSimilarity) }], rows: found.rows, communities: [], graphSeeds: [] };
     }
     const queryTerms = analyzeQuery(request.query);
     if (request.mode === 'bm25') {
       const found = await this.stage('bm25', () =>
-        this.read(tenantId, async (transaction) => {
+        this.read(tenantId, signal, async (transaction) => {
           const chunks = await bm25Search(transaction, tenantId, queryTerms, { limit: poolSize, filters });
           return { chunks, rows: await loadChunkRows(transaction, chunks.slice(0, rowCount).map((chunk) => chunk.chunkId)) };
         }),
@@ -224,6 +228,7 @@ export class SearchService {
       const found = await this.stage('community', () =>
         this.read(
           tenantId,
+          signal,
           async (transaction) => {
             const rows = await findQuestionSeedRows(transaction, { query: request.query, queryVector: vector }, { settingsApplied: true });
             shareQuestionRows(rows);
@@ -252,6 +257,7 @@ export class SearchService {
       const bm25 = await this.stage('bm25', () =>
         this.read(
           tenantId,
+          signal,
           async (transaction) => {
             const chunks = await bm25Search(transaction, tenantId, queryTerms, {
               limit: Math.max(poolSize, graphSeedPassages),
@@ -274,7 +280,7 @@ export class SearchService {
       const graphSeeds = seedsFromRows(usesCommunity ? [await questionRows, ...bm25.seedRows] : bm25.seedRows);
       const semantic = this.dependencies.embedder.semantic !== false;
       const walked = await this.stage('graph', () =>
-        this.read(tenantId, async (transaction) => {
+        this.read(tenantId, signal, async (transaction) => {
           const graph = await walkFromSeeds(transaction, graphSeeds, { limit: poolSize, filters });
           if (weights.bridge === undefined) return { graph, bridge: undefined };
           // Second hop: the bridges are read from the first hop's best passages (BM25 and the first
@@ -299,7 +305,7 @@ export class SearchService {
       if (weights.vector === undefined) return [];
       const embedded = await queryVector;
       const chunks = await this.stage('vector', () =>
-        this.read(tenantId, (transaction) => vectorSearch(transaction, embedded, vectorOptions), vectorSearchSettings(vectorOptions)),
+        this.read(tenantId, signal, (transaction) => vectorSearch(transaction, embedded, vectorOptions), vectorSearchSettings(vectorOptions)),
       );
       return [{ name: 'vector', weight: weights.vector, chunks: aboveFloor(chunks, request.minSimilarity) }];
     })();
@@ -316,11 +322,13 @@ export class SearchService {
   /** A read-only tenant transaction; `settings` are SET LOCAL in the same round trip as the tenant. */
   private read<T>(
     tenantId: string,
+    signal: AbortSignal | undefined,
     work: (transaction: Queryable) => Promise<T>,
     settings?: Readonly<Record<string, string>>,
   ): Promise<T> {
     return withTenant(this.dependencies.database, tenantId, work, {
       readOnly: true,
+      signal,
       ...(this.dependencies.statementTimeoutMs ? { statementTimeoutMs: this.dependencies.statementTimeoutMs } : {}),
       ...(settings ? { settings } : {}),
     });

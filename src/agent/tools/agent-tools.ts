@@ -127,7 +127,7 @@ export class AgentTools {
   async search(tenantId: string, input: z.input<typeof searchToolInput>, signal?: AbortSignal): Promise<SearchResponse> {
     signal?.throwIfAborted();
     const request = searchToolInput.parse(input);
-    return this.dependencies.search.search(tenantId, { ...request, k: request.k });
+    return this.dependencies.search.search(tenantId, { ...request, k: request.k }, signal);
   }
 
   async getChunk(tenantId: string, input: z.input<typeof getChunkToolInput>, signal?: AbortSignal): Promise<Passage> {
@@ -339,6 +339,7 @@ export class AgentTools {
     signal?.throwIfAborted();
     const result = await withTenant(this.dependencies.database, tenantId, work, {
       readOnly: true,
+      signal,
       ...(this.dependencies.statementTimeoutMs ? { statementTimeoutMs: this.dependencies.statementTimeoutMs } : {}),
     });
     signal?.throwIfAborted();
