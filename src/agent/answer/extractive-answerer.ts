@@ -1,5 +1,6 @@
 import { analyzeText } from '../../ingest/analysis/analyze-text.js';
 import { splitSentences } from '../../ingest/chunking/split-sentences.js';
+import { termsOfText } from './cached-terms.js';
 import type { QuestionAnalysis } from '../question/analyze-question.js';
 import { roleSpan } from '../question/grammatical-roles.js';
 import type { Passage } from '../tools/agent-tools.js';
@@ -89,7 +90,7 @@ function questionTermMatcher(questionTerms: readonly string[]): (text: string) =
   const minimumPrefix = (term: string) => (/\p{Script=Han}/u.test(term) ? 2 : 4);
   return (text: string) => {
     const covered = new Set<string>();
-    for (const { term } of analyzeText(text)) {
+    for (const term of termsOfText(text)) {
       if (exact.has(term)) {
         covered.add(term);
         continue;

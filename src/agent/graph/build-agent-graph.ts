@@ -1,7 +1,7 @@
 import { END, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { Citation } from '../../core/agent.js';
 import { normalizeEntityName } from '../../ingest/extraction/normalize-entity-name.js';
-import { analyzeText } from '../../ingest/analysis/analyze-text.js';
+import { termsOfText } from '../answer/cached-terms.js';
 import { stripCitations, supports } from '../answer/check-support.js';
 import { analyzeQuestion } from '../question/analyze-question.js';
 import { rewriteWithHistory } from '../question/rewrite-with-history.js';
@@ -55,7 +55,7 @@ function bestPassageCoverage(terms: readonly string[], passages: readonly Passag
   if (terms.length === 0) return 0;
   let best = 0;
   for (const passage of passages) {
-    const present = new Set(analyzeText(`${passage.documentTitle}\n${passage.text}`).map((term) => term.term));
+    const present = new Set([...termsOfText(passage.documentTitle), ...termsOfText(passage.text)]);
     const covered = terms.filter((term) => present.has(term)).length / terms.length;
     best = Math.max(best, covered);
   }
