@@ -77,6 +77,15 @@ const expectations: { pattern: RegExp; check: (stdout: string) => void }[] = [
   },
   { pattern: /rhizome\.js search /, check: (stdout) => expect(stdout).toMatch(/^1\. /) },
   { pattern: /rhizome\.js ingest /, check: (stdout) => expect(stdout).toMatch(/(\d+) of \1 documents ok/) },
+  { pattern: /rhizome\.js ask /, check: (stdout) => expect(stdout).toContain('Charles Babbage') },
+  {
+    pattern: /rhizome\.js eval qa /,
+    check: (stdout) => {
+      const metrics = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+      for (const key of ['accuracy', 'em', 'f1', 'support_recall', 'p50_ms', 'p95_ms']) expect(typeof metrics[key], key).toBe('number');
+      expect(metrics.accuracy as number).toBeGreaterThan(0);
+    },
+  },
   {
     pattern: /\/v1\/documents -H/,
     check: (stdout) => expect((JSON.parse(stdout) as { documents: unknown[] }).documents).toHaveLength(2),
