@@ -144,7 +144,7 @@ describe('README: Use Rhizome from other tools', () => {
     );
     app = await buildServer({ ...runtime, config: platform.config, logger: silentLogger });
     port = Number(new URL(await app.listen({ host: '127.0.0.1', port: 0 })).port);
-  }, 180_000);
+  }, 600_000);
   afterAll(async () => {
     await app?.close();
     await platform?.dispose();

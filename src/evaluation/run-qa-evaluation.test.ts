@@ -34,7 +34,7 @@ describeEachDriver('QA evaluation', (driver) => {
   beforeAll(async () => {
     platform = await createTestPlatform(driver);
     await platform.runtime.startWorker();
-  }, 180_000);
+  }, 600_000);
   afterAll(() => platform?.dispose());
 
   it('asks every question in a fresh tenant, reports citations as corpus ids and deletes the tenant', async () => {

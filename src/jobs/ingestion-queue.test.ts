@@ -82,7 +82,7 @@ describeEachDriver('the job queue (pg-boss with heartbeats)', (driver) => {
     expect(await jobStates(testDatabase.database, ingestionQueueName)).toEqual([
       { state: 'completed', retry_count: 0 },
     ]);
-  }, 180_000);
+  }, 600_000);
 
   it('retries a job whose worker went silent once its heartbeat is stale, long before its time limit', async () => {
     const queue = open();
@@ -110,7 +110,7 @@ describeEachDriver('the job queue (pg-boss with heartbeats)', (driver) => {
     expect(attempts).toEqual([
       { job: { tenantId, documentId: 'orphaned' }, attempt: 2, finalAttempt: false },
     ]);
-  }, 180_000);
+  }, 600_000);
 
   it('hands a worker a batch and settles each job on its own: a failed one is retried alone', async () => {
     const queue = open();

@@ -104,7 +104,7 @@ describeEachDriver('Dify External Knowledge API', (driver) => {
     );
     await waitForDocuments(runtime, tenant.id, [...documentIds.values(), misc!.id]);
     await waitForDocuments(runtime, other.id, [foreign!.id]);
-  }, 180_000);
+  }, 600_000);
   afterAll(() => platform?.dispose());
 
   it('answers a Dify request with records: content, a 0–1 score, title and metadata', async () => {

@@ -76,7 +76,7 @@ describeEachDriver('explorer API', (driver) => {
     documentId = upload.json<{ documents: { id: string }[] }>().documents[0]!.id;
     const [record] = await waitForDocuments(platform.runtime, tenants[0]!.id, [documentId], 120_000);
     expect(record?.status).toBe('indexed');
-  }, 180_000);
+  }, 600_000);
   afterAll(() => platform.dispose());
 
   it("lists a document's chunks in order with page and section, and its entities", async () => {

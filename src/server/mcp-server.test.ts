@@ -59,7 +59,7 @@ describeEachDriver('MCP server', (driver) => {
     await waitForDocuments(runtime, other.id, [foreign!.id]);
     app = await buildServer({ ...runtime, config: platform.config, logger: silentLogger });
     endpoint = new URL(`${await app.listen({ host: '127.0.0.1', port: 0 })}/mcp`);
-  }, 180_000);
+  }, 600_000);
   afterAll(async () => {
     for (const client of clients) await client.close().catch(() => undefined);
     await app?.close();

@@ -46,7 +46,7 @@ describeEachDriver('OpenAI-compatible API (real agent)', (driver) => {
     const baseURL = `${await app.listen({ host: '127.0.0.1', port: 0 })}/v1`;
     client = new OpenAI({ apiKey: key, baseURL, maxRetries: 0 });
     otherClient = new OpenAI({ apiKey: otherKey, baseURL, maxRetries: 0 });
-  }, 180_000);
+  }, 600_000);
   afterAll(async () => {
     await app?.close();
     await platform?.dispose();

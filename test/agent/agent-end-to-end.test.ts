@@ -38,7 +38,7 @@ describeEachDriver('agent end to end (offline model)', (driver) => {
       Object.entries(agentCorpus).map(([fileName, text]) => ({ fileName, bytes: Buffer.from(text) })),
     );
     await waitForDocuments(runtime, tenant.id, results.map((result) => result.id), 120_000);
-  }, 180_000);
+  }, 600_000);
   afterAll(() => platform?.dispose());
 
   const ask = (message: string, extra: Record<string, unknown> = {}) =>

@@ -89,7 +89,7 @@ describeEachDriver('agent with an OpenAI-compatible model (scripted tool calls)'
       Object.entries(agentCorpus).map(([fileName, text]) => ({ fileName, bytes: Buffer.from(text) })),
     );
     await waitForDocuments(runtime, tenant.id, results.map((result) => result.id), 120_000);
-  }, 180_000);
+  }, 600_000);
   afterAll(async () => {
     await platform?.dispose();
     await provider?.close();

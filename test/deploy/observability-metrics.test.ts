@@ -95,7 +95,7 @@ describeEachDriver('metrics and spans move with ingestion and chat', (driver) =>
     });
     tenant = await platform.runtime.tenants.create({ slug: 'metered', name: 'Metered' });
     readerKey = (await platform.runtime.keys.create({ name: 'reader', role: 'reader', tenantId: tenant.id })).key;
-  }, 180_000);
+  }, 600_000);
   afterAll(async () => {
     await platform?.dispose();
     await provider?.close();

@@ -295,7 +295,7 @@ describe.skipIf(!serverDriver)('concurrent ingestion by two runtimes [postgres]'
       }
     }
     expect(failures).toEqual([]);
-  }, 180_000);
+  }, 600_000);
 });
 
 describe('concurrent ingestion by two runtimes on one handle [pglite]', () => {
