@@ -33,8 +33,11 @@ if (!existsSync(join(root, 'node_modules', 'vite')) && !existsSync(join(web, 'no
   process.exit(0);
 }
 console.log('building the web UI (web/dist)…');
+// Always the production bundle: a NODE_ENV inherited from a test runner ('test') would otherwise
+// bundle React's development build.
 const result = spawnSync('npm', ['run', 'build', '--workspace', 'web', '--silent'], {
   cwd: root,
   stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'production' },
 });
 process.exit(result.status ?? 1);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Database, Queryable } from '../core/database.js';
 import { NotFoundError } from '../core/errors.js';
 import { withTenant } from '../db/tenant-scope.js';
+import { normalizeEntityName } from '../ingest/extraction/normalize-entity-name.js';
 
 /**
  * Read-only views of a tenant's index for people exploring it (the web UI's graph explorer and
@@ -18,6 +19,18 @@ export const entitySearchSchema = z.object({
 export const neighbourhoodSchema = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(40),
 });
+
+/** What an answer used: the passages it rests on and the entities its tools named. */
+export const subgraphSchema = z
+  .object({
+    chunkIds: z.array(z.number().int().positive().max(Number.MAX_SAFE_INTEGER)).max(200).default([]),
+    names: z.array(z.string().trim().min(1).max(200)).max(50).default([]),
+    limit: z.number().int().min(1).max(200).default(40),
+  })
+  .refine((value) => value.chunkIds.length > 0 || value.names.length > 0, {
+    message: 'Give chunkIds, names or both',
+    path: ['chunkIds'],
+  });
 
 export const chunkPageSchema = z.object({
   offset: z.coerce.number().int().min(0).default(0),
@@ -256,6 +269,75 @@ export class KnowledgeExplorer {
             transaction,
             nodes.map((node) => node.id),
           ),
+        };
+      },
+      { readOnly: true },
+    );
+  }
+
+  /**
+   * The part of the graph an answer used: the entities named by its tools and those mentioned in
+   * the passages it rests on (named first, then most mentioned there), and the relations among
+   * them that those passages evidence. Without passages, every relation among the named entities.
+   */
+  async subgraph(
+    tenantId: string,
+    input: z.input<typeof subgraphSchema>,
+  ): Promise<{ nodes: EntitySummary[]; edges: RelationView[] }> {
+    const { chunkIds, names, limit } = subgraphSchema.parse(input);
+    const normalized = [...new Set(names.map(normalizeEntityName).filter((name) => name.length > 0))];
+    return withTenant(
+      this.database,
+      tenantId,
+      async (transaction) => {
+        const rows = (
+          await transaction.query<EntityRow>(
+            `WITH used AS (
+               SELECT e.id, 1 AS named, 0::bigint AS mentions FROM entities e
+               WHERE e.normalized_name = ANY($2::text[])
+               UNION ALL
+               SELECT m.entity_id, 0, sum(m.mention_count) FROM entity_mentions m
+               WHERE m.chunk_id = ANY($1::bigint[]) GROUP BY m.entity_id
+             ), ranked AS (
+               SELECT id, max(named) AS named, sum(mentions) AS mentions FROM used GROUP BY id
+               ORDER BY max(named) DESC, sum(mentions) DESC, id LIMIT $3
+             )
+             SELECT ${entityColumns} FROM ranked JOIN entities e ON e.id = ranked.id
+             ORDER BY ranked.named DESC, ranked.mentions DESC, e.id`,
+            [chunkIds, normalized, limit],
+          )
+        ).rows;
+        const nodes = rows.map(toEntity);
+        const ids = nodes.map((node) => node.id);
+        if (chunkIds.length === 0) return { nodes, edges: await relationsAmong(transaction, ids) };
+        const edges = (
+          await transaction.query<{
+            id: number;
+            source_entity_id: number;
+            target_entity_id: number;
+            weight: number;
+            chunk_count: number;
+            description: string;
+          }>(
+            `SELECT r.id, r.source_entity_id, r.target_entity_id, r.weight, r.chunk_count, r.description
+             FROM relations r
+             WHERE r.source_entity_id = ANY($1::bigint[]) AND r.target_entity_id = ANY($1::bigint[])
+               AND EXISTS (SELECT 1 FROM relation_mentions rm
+                           WHERE rm.relation_id = r.id AND rm.chunk_id = ANY($2::bigint[]))
+             ORDER BY r.weight DESC, r.id LIMIT 500`,
+            [ids, chunkIds],
+          )
+        ).rows;
+        return {
+          nodes,
+          edges: edges.map((row) => ({
+            id: Number(row.id),
+            source: Number(row.source_entity_id),
+            target: Number(row.target_entity_id),
+            weight: row.weight,
+            chunkCount: row.chunk_count,
+            description: row.description,
+          })),
         };
       },
       { readOnly: true },

@@ -139,6 +139,60 @@ describeEachDriver('explorer API', (driver) => {
     expect(entity.passages[0]?.text).toContain('Lovelace');
   });
 
+  it('draws the part of the graph an answer used: entities of its passages and tools, relations they evidence', async () => {
+    const post = (key: string, payload: Record<string, unknown>) =>
+      platform.app.inject({ method: 'POST', url: '/v1/graph/subgraph', headers: bearer(key), payload });
+    const chunks = (await get(readerA, `/v1/documents/${documentId}/chunks`)).json<{
+      chunks: { id: number; text: string }[];
+    }>().chunks;
+    const cited = chunks.filter((chunk) => chunk.text.includes('Ada Lovelace')).map((chunk) => chunk.id);
+    expect(cited.length).toBeGreaterThan(0);
+    const used = await post(readerA, { chunkIds: cited });
+    expect(used.statusCode, used.body).toBe(200);
+    const graph = used.json<{ nodes: EntitySummary[]; edges: { source: number; target: number }[] }>();
+    const ids = new Set(graph.nodes.map((node) => node.id));
+    expect(graph.nodes.map((node) => node.name)).toEqual(
+      expect.arrayContaining(['Ada Lovelace', 'Charles Babbage']),
+    );
+    expect(graph.edges.length).toBeGreaterThan(0);
+    for (const edge of graph.edges) expect(ids.has(edge.source) && ids.has(edge.target)).toBe(true);
+
+    // Names alone (a graph tool's entities): those entities, matched as the graph normalises names,
+    // and the relations among them.
+    const named = (await post(readerA, { names: ['ada lovelace', 'The Charles Babbage'] })).json<{
+      nodes: EntitySummary[];
+      edges: unknown[];
+    }>();
+    expect(named.nodes.map((node) => node.name).sort()).toEqual(['Ada Lovelace', 'Charles Babbage']);
+    expect(named.edges.length).toBeGreaterThan(0);
+    // Named entities come first even when the passages mention others more.
+    const mixed = (await post(readerA, { chunkIds: cited, names: ['Ada Lovelace'], limit: 1 })).json<{
+      nodes: EntitySummary[];
+    }>();
+    expect(mixed.nodes.map((node) => node.name)).toEqual(['Ada Lovelace']);
+
+    // Another tenant's key gets nothing from these chunk ids or names.
+    const other = (await post(ownerB, { chunkIds: cited, names: ['Ada Lovelace'] })).json<{
+      nodes: unknown[];
+      edges: unknown[];
+    }>();
+    expect(other).toEqual({ nodes: [], edges: [] });
+
+    for (const [payload, field] of [
+      [{}, 'body.chunkIds'],
+      [{ chunkIds: [0] }, 'body.chunkIds.0'],
+      [{ chunkIds: ['1; DROP TABLE entities'] }, 'body.chunkIds.0'],
+      [{ names: ['x'.repeat(300)] }, 'body.names.0'],
+      [{ chunkIds: Array.from({ length: 201 }, (_, index) => index + 1) }, 'body.chunkIds'],
+    ] as const) {
+      const response = await post(readerA, payload);
+      expect(response.statusCode, JSON.stringify(payload)).toBe(400);
+      const error = response.json<{ error: { code: string; fields: { path: string }[] } }>().error;
+      expect(error.code).toBe('validation_failed');
+      expect(error.fields.map((item) => item.path)).toContain(field);
+    }
+  });
+
   it('reports usage for the tenant', async () => {
     const usage = await get(readerA, '/v1/usage');
     expect(usage.statusCode).toBe(200);

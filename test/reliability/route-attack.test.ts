@@ -45,6 +45,7 @@ const classification: Record<string, Access> = {
   '/v1/graph/entities': 'tenant',
   '/v1/graph/entities/:entity': 'tenant',
   '/v1/graph/entities/:entity/neighbourhood': 'tenant',
+  '/v1/graph/subgraph': 'tenant',
   '/v1/documents/:document/chunks': 'tenant',
   '/v1/documents/:document/entities': 'tenant',
   '/v1/usage': 'tenant',

@@ -2,20 +2,33 @@ import { MantineProvider } from '@mantine/core';
 import { ModalsProvider } from '@mantine/modals';
 import { Notifications } from '@mantine/notifications';
 import { MutationCache, QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, useState } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { ApiError } from './api/api-error.js';
 import { SessionProvider, useSession } from './components/session-context.js';
 import { Layout } from './components/layout.js';
 import { showError } from './components/error-toast.js';
-import { AdminPage } from './pages/admin-page.js';
-import { ChatPage } from './pages/chat-page.js';
-import { DocumentPage } from './pages/document-page.js';
-import { DocumentsPage } from './pages/documents-page.js';
-import { GraphPage } from './pages/graph-page.js';
-import { SearchPage } from './pages/search-page.js';
 import { SignInPage } from './pages/sign-in-page.js';
 import { theme } from './theme.js';
+
+// One chunk per page, loaded on first visit: sign-in needs none of them, and sigma.js with
+// graphology (the bulk of the graph page) loads only when the graph explorer opens.
+const AdminPage = lazy(() =>
+  import('./pages/admin-page.js').then((module) => ({ default: module.AdminPage })),
+);
+const ChatPage = lazy(() => import('./pages/chat-page.js').then((module) => ({ default: module.ChatPage })));
+const DocumentPage = lazy(() =>
+  import('./pages/document-page.js').then((module) => ({ default: module.DocumentPage })),
+);
+const DocumentsPage = lazy(() =>
+  import('./pages/documents-page.js').then((module) => ({ default: module.DocumentsPage })),
+);
+const GraphPage = lazy(() =>
+  import('./pages/graph-page.js').then((module) => ({ default: module.GraphPage })),
+);
+const SearchPage = lazy(() =>
+  import('./pages/search-page.js').then((module) => ({ default: module.SearchPage })),
+);
 
 function createQueryClient(): QueryClient {
   return new QueryClient({

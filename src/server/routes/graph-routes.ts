@@ -7,6 +7,7 @@ import { withTenant } from '../../db/tenant-scope.js';
 import {
   entitySearchSchema,
   neighbourhoodSchema,
+  subgraphSchema,
   type KnowledgeExplorer,
 } from '../../explorer/knowledge-explorer.js';
 import type { TenantService } from '../../tenancy/tenant-service.js';
@@ -56,5 +57,14 @@ export function registerGraphRoutes(
     const tenantId = await tenantOf(request, tenants, 'reader');
     const { entity } = parseInput(entityParameters, request.params, 'params');
     return explorer.neighbourhood(tenantId, entity, parseInput(neighbourhoodSchema, request.query, 'query'));
+  });
+
+  /**
+   * The entities and relations an answer used (its cited passages' chunk ids and the entity names
+   * its tools returned), for the explorer to draw and highlight. A POST: the lists can be long.
+   */
+  app.post('/v1/graph/subgraph', async (request) => {
+    const tenantId = await tenantOf(request, tenants, 'reader');
+    return explorer.subgraph(tenantId, parseInput(subgraphSchema, request.body, 'body'));
   });
 }

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentAnswer, AgentEvent } from '../api/types.js';
 import {
+  answerEvidence,
   applyAgentEvent,
   entitiesUsed,
+  evidenceFromParameters,
+  evidenceLink,
   initialRunState,
   parseAgentEvent,
   type AgentRunState,
@@ -124,5 +127,81 @@ describe('applyAgentEvent', () => {
     ]);
     expect(state.steps.map((step) => step.node)).toEqual(['search', 'verify']);
     expect(state.steps[1]!.done).toBe(true);
+  });
+});
+
+describe('answerEvidence', () => {
+  const searched = fold([
+    { type: 'run_start', runId, threadId: 't' },
+    { type: 'node_start', runId, node: 'retrieve', step: 1 },
+    { type: 'tool_call', runId, callId: 'c1', tool: 'search', arguments: {} },
+    {
+      type: 'tool_result',
+      runId,
+      callId: 'c1',
+      tool: 'search',
+      result: {
+        hits: [
+          { chunkId: 7, explanation: { entities: ['Ada Lovelace'] } },
+          { chunkId: 9, explanation: { entities: [] } },
+        ],
+      },
+      tookMs: 1,
+    },
+    { type: 'tool_call', runId, callId: 'c2', tool: 'bridge_entities', arguments: {} },
+    {
+      type: 'tool_result',
+      runId,
+      callId: 'c2',
+      tool: 'bridge_entities',
+      result: [{ entity: 'Analytical Engine', fromChunkId: 7, passage: { chunkId: 11 } }],
+      tookMs: 1,
+    },
+  ]);
+
+  it('takes the cited passages, and the entities retrieval named', () => {
+    const evidence = answerEvidence(searched, [{ chunkId: 9 }, { chunkId: 9 }, { chunkId: 3 }]);
+    expect(evidence.chunkIds).toEqual([9, 3]);
+    expect([...evidence.names].sort()).toEqual(['Ada Lovelace', 'Analytical Engine']);
+  });
+
+  it('falls back to every retrieved passage (bridges included) when the answer cites none', () => {
+    expect(answerEvidence(searched, []).chunkIds).toEqual([7, 9, 11]);
+  });
+
+  it("reads a stored run's trace, which keeps only chunk ids and entity names", () => {
+    const stored = {
+      steps: [
+        {
+          node: 'expand',
+          step: 3,
+          done: true,
+          toolCalls: [
+            {
+              callId: 'x',
+              tool: 'graph_neighbors',
+              arguments: {},
+              result: { chunkIds: [4, 5], entities: ['Charles Babbage'] },
+            },
+          ],
+        },
+      ],
+    };
+    expect(answerEvidence(stored, [])).toEqual({ chunkIds: [4, 5], names: ['Charles Babbage'] });
+  });
+
+  it('round-trips through the explorer address and rejects malformed parameters', () => {
+    const link = evidenceLink({ chunkIds: [9, 3], names: ['Ada Lovelace', 'A & B, Ltd'] });
+    expect(link).toMatch(/^\/graph\?/);
+    expect(evidenceFromParameters(new URL(link!, 'http://x').searchParams)).toEqual({
+      chunkIds: [9, 3],
+      names: ['Ada Lovelace', 'A & B, Ltd'],
+    });
+    expect(evidenceLink({ chunkIds: [], names: [] })).toBeNull();
+    expect(evidenceFromParameters(new URLSearchParams('chunks=0,-2,abc,1.5&names=%0A%0A'))).toBeNull();
+    expect(evidenceFromParameters(new URLSearchParams('chunks=4,x,5'))).toEqual({
+      chunkIds: [4, 5],
+      names: [],
+    });
   });
 });

@@ -148,15 +148,81 @@ export function entitiesUsed(state: Pick<AgentRunState, 'steps'>): string[] {
   const counts = new Map<string, number>();
   for (const step of state.steps) {
     for (const call of step.toolCalls) {
+      if (typeof call.result !== 'object' || call.result === null) continue;
       for (const hit of hitsOf(call.result)) {
         for (const entity of hit.explanation?.entities ?? [])
           counts.set(entity, (counts.get(entity) ?? 0) + 1);
         // Bridge results name the entity they crossed.
         if (typeof hit.entity === 'string') counts.set(hit.entity, (counts.get(hit.entity) ?? 0) + 1);
       }
+      // A stored run's trace keeps the entity names each call found (graph tools, bridges).
+      const named = (call.result as { entities?: unknown } | undefined)?.entities;
+      if (Array.isArray(named)) {
+        for (const entity of named)
+          if (typeof entity === 'string') counts.set(entity, (counts.get(entity) ?? 0) + 1);
+      }
     }
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([name]) => name);
+}
+
+/** What "show in graph" draws: the passages an answer rests on and the entities its tools named. */
+export interface AnswerEvidence {
+  readonly chunkIds: readonly number[];
+  readonly names: readonly string[];
+}
+
+/**
+ * The evidence of one answer: its cited passages (the retrieved ones when it cites none) and the
+ * entities its retrieval named. Bounded to what `POST /v1/graph/subgraph` accepts.
+ */
+export function answerEvidence(
+  state: Pick<AgentRunState, 'steps'>,
+  citations: readonly { readonly chunkId: number }[],
+): AnswerEvidence {
+  const cited = citations.map((citation) => citation.chunkId);
+  const retrieved: number[] = [];
+  if (cited.length === 0) {
+    for (const step of state.steps) {
+      for (const call of step.toolCalls) {
+        for (const hit of hitsOf(call.result)) {
+          if (typeof hit.chunkId === 'number') retrieved.push(hit.chunkId);
+          if (typeof hit.passage?.chunkId === 'number') retrieved.push(hit.passage.chunkId);
+        }
+        // A stored run's trace keeps only the ids of what each call found.
+        const ids = (call.result as { chunkIds?: unknown } | undefined)?.chunkIds;
+        if (Array.isArray(ids)) retrieved.push(...ids.filter((id): id is number => typeof id === 'number'));
+      }
+    }
+  }
+  const chunkIds = [...new Set(cited.length > 0 ? cited : retrieved)].filter(
+    (id) => Number.isInteger(id) && id > 0,
+  );
+  return { chunkIds: chunkIds.slice(0, 200), names: entitiesUsed(state).slice(0, 50) };
+}
+
+/** The explorer's address for an answer's evidence (`/graph?chunks=1,2&names=a%0Ab`). */
+export function evidenceLink(evidence: AnswerEvidence): string | null {
+  if (evidence.chunkIds.length === 0 && evidence.names.length === 0) return null;
+  const parameters = new URLSearchParams();
+  if (evidence.chunkIds.length > 0) parameters.set('chunks', evidence.chunkIds.join(','));
+  if (evidence.names.length > 0) parameters.set('names', evidence.names.join('\n'));
+  return `/graph?${parameters.toString()}`;
+}
+
+/** Reads `evidenceLink`'s parameters back (ignoring anything malformed). */
+export function evidenceFromParameters(parameters: URLSearchParams): AnswerEvidence | null {
+  const chunkIds = (parameters.get('chunks') ?? '')
+    .split(',')
+    .map((part) => Number(part))
+    .filter((id) => Number.isSafeInteger(id) && id > 0)
+    .slice(0, 200);
+  const names = (parameters.get('names') ?? '')
+    .split('\n')
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0 && name.length <= 200)
+    .slice(0, 50);
+  return chunkIds.length > 0 || names.length > 0 ? { chunkIds, names } : null;
 }
 
 export interface PassageLike {
@@ -166,6 +232,8 @@ export interface PassageLike {
   readonly fileName?: string;
   readonly text?: string;
   readonly entity?: string;
+  /** Bridge results carry the passage they lead to. */
+  readonly passage?: { readonly chunkId?: number };
   readonly explanation?: {
     lists?: { list: string; rank: number }[];
     matchedTerms?: string[];

@@ -16,7 +16,7 @@ import { IconChevronDown, IconChevronRight, IconGraph, IconTool } from '@tabler/
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import type { Citation } from '../api/types.js';
-import { hitsOf, type StepView } from './agent-run.js';
+import { evidenceLink, hitsOf, type AnswerEvidence, type StepView } from './agent-run.js';
 import { citationLink, segmentAnswer } from './citation-segments.js';
 
 function CitationMarker({ citation }: { citation: Citation }) {
@@ -215,16 +215,19 @@ export function StepTimeline({
   );
 }
 
-export function ShowInGraph({ names }: { names: readonly string[] }) {
+/** Opens the graph explorer with the entities and relations the answer used highlighted. */
+export function ShowInGraph({ evidence }: { evidence: AnswerEvidence }) {
   const { t } = useTranslation();
-  if (names.length === 0) return null;
+  const link = evidenceLink(evidence);
+  if (!link) return null;
   return (
     <Button
       component={Link}
-      to={`/graph?names=${encodeURIComponent(names.slice(0, 12).join('\n'))}`}
+      to={link}
       variant="light"
       size="compact-xs"
       leftSection={<IconGraph size={14} />}
+      data-testid="show-in-graph"
     >
       {t('chat.showInGraph')}
     </Button>

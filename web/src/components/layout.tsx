@@ -3,7 +3,9 @@ import {
   Alert,
   AppShell,
   Burger,
+  Center,
   Group,
+  Loader,
   NavLink,
   SegmentedControl,
   Select,
@@ -25,6 +27,7 @@ import {
   IconSun,
 } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
+import { Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import type { Tenant } from '../api/types.js';
@@ -173,7 +176,16 @@ export function Layout() {
             {t('header.noTenant')}
           </Alert>
         ) : (
-          <Outlet />
+          // Pages load on first visit (one chunk each); the frame stays meanwhile.
+          <Suspense
+            fallback={
+              <Center py="xl">
+                <Loader size="sm" aria-label={t('common.loading')} />
+              </Center>
+            }
+          >
+            <Outlet />
+          </Suspense>
         )}
       </AppShell.Main>
     </AppShell>

@@ -94,6 +94,7 @@ export const en = {
     },
     failedAt: 'Failed while {{stage}}',
     reingest: 'Re-ingest',
+    reingestQueued: '“{{name}}” is queued to be processed again',
     confirmDelete: 'Delete “{{name}}” with its chunks and the graph entries only it supports?',
     deleted: 'Document deleted',
   },
@@ -175,6 +176,9 @@ export const en = {
     },
   },
   graph: {
+    clearHighlight: 'Clear the highlight',
+    highlighted: 'Highlighted: the {{nodes}} entities and {{edges}} relations the answer used.',
+    highlightNone: 'The passages this answer used name no entities of the graph.',
     title: 'Graph explorer',
     search: 'Find an entity',
     searchPlaceholder: 'Name of a person, place, concept…',
@@ -212,6 +216,9 @@ export const en = {
     noTenantsHint: 'Create the first tenant: documents, keys and the graph all belong to one.',
     confirmDeleteTenant:
       'Delete tenant “{{name}}” with all its documents, keys and graph? This cannot be undone.',
+    noKeys: 'No API keys for this tenant yet',
+    noKeysHint:
+      'Create one for each application or person: a reader can search and ask, an editor also uploads, an owner also manages keys.',
     keyName: 'Key name',
     keyId: 'Key id',
     role: 'Role',

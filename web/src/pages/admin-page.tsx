@@ -243,52 +243,57 @@ function KeysPanel() {
           </Group>
         </Stack>
       </Modal>
-      <Table.ScrollContainer minWidth={600}>
-        <Table data-testid="keys-table">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>{t('admin.keyName')}</Table.Th>
-              <Table.Th>{t('admin.keyId')}</Table.Th>
-              <Table.Th>{t('admin.role')}</Table.Th>
-              <Table.Th>{t('admin.created')}</Table.Th>
-              <Table.Th>
-                <span className="sr-only">{t('documents.column.actions')}</span>
-              </Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {keys.data?.keys.map((key) => (
-              <Table.Tr key={key.id} opacity={key.revokedAt ? 0.5 : 1}>
-                <Table.Td>{key.name}</Table.Td>
-                <Table.Td>
-                  <Code>{key.id}</Code>
-                </Table.Td>
-                <Table.Td>
-                  <Badge variant="light">{t(`roles.${key.role}`)}</Badge>
-                </Table.Td>
-                <Table.Td>{formatDate(key.createdAt, i18n.language)}</Table.Td>
-                <Table.Td>
-                  {key.revokedAt ? (
-                    <Badge color="gray">{t('admin.revoked')}</Badge>
-                  ) : (
-                    <Button
-                      size="compact-xs"
-                      color="red"
-                      variant="subtle"
-                      disabled={key.id === session.key.split('_')[1]}
-                      onClick={() =>
-                        confirmAction(t('admin.confirmRevoke', { name: key.name }), () => revoke.mutate(key))
-                      }
-                    >
-                      {t('admin.revoke')}
-                    </Button>
-                  )}
-                </Table.Td>
+      {keys.data?.keys.length === 0 && <EmptyState title={t('admin.noKeys')} hint={t('admin.noKeysHint')} />}
+      {keys.data?.keys.length !== 0 && (
+        <Table.ScrollContainer minWidth={600}>
+          <Table data-testid="keys-table">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('admin.keyName')}</Table.Th>
+                <Table.Th>{t('admin.keyId')}</Table.Th>
+                <Table.Th>{t('admin.role')}</Table.Th>
+                <Table.Th>{t('admin.created')}</Table.Th>
+                <Table.Th>
+                  <span className="sr-only">{t('documents.column.actions')}</span>
+                </Table.Th>
               </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+            </Table.Thead>
+            <Table.Tbody>
+              {keys.data?.keys.map((key) => (
+                <Table.Tr key={key.id} opacity={key.revokedAt ? 0.5 : 1}>
+                  <Table.Td>{key.name}</Table.Td>
+                  <Table.Td>
+                    <Code>{key.id}</Code>
+                  </Table.Td>
+                  <Table.Td>
+                    <Badge variant="light">{t(`roles.${key.role}`)}</Badge>
+                  </Table.Td>
+                  <Table.Td>{formatDate(key.createdAt, i18n.language)}</Table.Td>
+                  <Table.Td>
+                    {key.revokedAt ? (
+                      <Badge color="gray">{t('admin.revoked')}</Badge>
+                    ) : (
+                      <Button
+                        size="compact-xs"
+                        color="red"
+                        variant="subtle"
+                        disabled={key.id === session.key.split('_')[1]}
+                        onClick={() =>
+                          confirmAction(t('admin.confirmRevoke', { name: key.name }), () =>
+                            revoke.mutate(key),
+                          )
+                        }
+                      >
+                        {t('admin.revoke')}
+                      </Button>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
     </Stack>
   );
 }

@@ -25,7 +25,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../api/api-error.js';
 import { agentModeList, type AgentMode, type Thread } from '../api/types.js';
-import { entitiesUsed } from '../chat/agent-run.js';
+import { answerEvidence } from '../chat/agent-run.js';
 import { AnswerText, CitationList, ShowInGraph, StepTimeline } from '../chat/answer-view.js';
 import { stepsFromTrace, threadMessagesFrom } from '../chat/thread-messages.js';
 import { useChatRun } from '../chat/use-chat-run.js';
@@ -62,7 +62,7 @@ function ThreadList({ activeId, onNew }: { activeId: string | undefined; onNew: 
     },
   });
   return (
-    <Stack gap="xs">
+    <Stack gap="xs" data-testid="thread-list">
       <Button leftSection={<IconPlus size={16} />} onClick={onNew} variant="light" data-testid="new-thread">
         {t('chat.newThread')}
       </Button>
@@ -208,7 +208,9 @@ export function ChatPage() {
   const history = useQuery({
     queryKey: ['thread', threadId, ...scope],
     queryFn: () => call<unknown>(`/v1/threads/${threadId}`),
-    enabled: threadId !== undefined && !keepTurns,
+    // The run that created this thread is still on screen; back on it later (the browser's Back
+    // restores keepTurns, but not the turns), its stored messages are read again.
+    enabled: threadId !== undefined && !(keepTurns && turns.length > 0),
     retry: false,
     meta: { quiet404: true },
   });
@@ -268,6 +270,11 @@ export function ChatPage() {
                   </Alert>
                 )}
                 <CitationList citations={message.citations} />
+                {message.citations.length > 0 && (
+                  <Group mt="xs" gap="xs">
+                    <ShowInGraph evidence={answerEvidence({ steps: [] }, message.citations)} />
+                  </Group>
+                )}
               </Paper>
             ),
           )}
@@ -308,7 +315,7 @@ export function ChatPage() {
                 <CitationList citations={turn.run.answer?.citations ?? []} />
                 {turn.run.status === 'answered' && (
                   <Group mt="xs" gap="xs">
-                    <ShowInGraph names={entitiesUsed(turn.run)} />
+                    <ShowInGraph evidence={answerEvidence(turn.run, turn.run.answer?.citations ?? [])} />
                     {turn.run.answer && (
                       <Text size="xs" c="dimmed">
                         {t('chat.usage', {

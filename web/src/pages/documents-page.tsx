@@ -121,7 +121,10 @@ export function DocumentsPage() {
   const reingest = useMutation({
     mutationFn: (document: DocumentRecord) =>
       call(`/v1/documents/${document.id}/reingest`, { method: 'POST' }),
-    onSuccess: () => void queryClient.invalidateQueries({ queryKey: ['documents'] }),
+    onSuccess: (_result, document) => {
+      showSuccess(t('documents.reingestQueued', { name: document.fileName }));
+      void queryClient.invalidateQueries({ queryKey: ['documents'] });
+    },
   });
   const collectionNames = new Map((collections.data?.collections ?? []).map((item) => [item.id, item.name]));
   const visible = useMemo(() => {
@@ -221,7 +224,11 @@ export function DocumentsPage() {
             </Table.Thead>
             <Table.Tbody>
               {visible.map((document) => (
-                <Table.Tr key={document.id} data-document={document.fileName}>
+                <Table.Tr
+                  key={document.id}
+                  data-document={document.fileName}
+                  data-indexed-at={document.indexedAt ?? ''}
+                >
                   <Table.Td maw={360}>
                     <Anchor component={Link} to={`/documents/${document.id}`} size="sm" fw={500}>
                       {document.title || document.fileName}
@@ -242,7 +249,7 @@ export function DocumentsPage() {
                     <StatusBadge status={document.status} />
                   </Table.Td>
                   <Table.Td>
-                    <Text size="sm">
+                    <Text size="sm" data-testid="document-collection">
                       {document.collectionId ? (collectionNames.get(document.collectionId) ?? '—') : '—'}
                     </Text>
                   </Table.Td>

@@ -23,14 +23,17 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import Sigma from 'sigma';
 import type { EntityDetail, EntitySummary, RelationView } from '../api/types.js';
+import { evidenceFromParameters } from '../chat/agent-run.js';
 import { citationLink } from '../chat/citation-segments.js';
 import { EmptyState } from '../components/empty-state.js';
 import { showError } from '../components/error-toast.js';
 import { useApi } from '../components/session-context.js';
 import { colorFor } from '../graph/graph-colors.js';
 import {
+  clearHighlight,
   createExplorerGraph,
   markSelected,
+  mergeAnswerSubgraph,
   mergeNeighbourhood,
   recolor,
   type ColorBy,
@@ -158,6 +161,8 @@ export function GraphPage() {
   const [search, setSearch] = useState('');
   const [debounced] = useDebouncedValue(search, 250);
   const [loading, setLoading] = useState(false);
+  /** What "show in graph" highlighted: the answer's entities and relations. */
+  const [highlight, setHighlight] = useState<{ nodes: number; edges: number } | null>(null);
   const selectedRef = useRef(selected);
   selectedRef.current = selected;
   const colorByRef = useRef(colorBy);
@@ -168,6 +173,16 @@ export function GraphPage() {
     queryFn: () =>
       call<{ entities: EntitySummary[] }>('/v1/graph/entities', { query: { query: debounced, limit: 15 } }),
   });
+
+  const countGraph = useCallback(
+    () =>
+      setCounts({
+        nodes: graph.current.order,
+        edges: graph.current.size,
+        expanded: graph.current.filterNodes((_key, attributes) => attributes.expanded).length,
+      }),
+    [],
+  );
 
   const expand = useCallback(
     async (entityId: number) => {
@@ -189,11 +204,7 @@ export function GraphPage() {
           colorByRef.current,
         );
         markSelected(graph.current, selectedRef.current);
-        setCounts({
-          nodes: graph.current.order,
-          edges: graph.current.size,
-          expanded: graph.current.filterNodes((_key, attributes) => attributes.expanded).length,
-        });
+        countGraph();
         renderer.current?.refresh();
       } catch (error) {
         showError(error);
@@ -201,7 +212,7 @@ export function GraphPage() {
         setLoading(false);
       }
     },
-    [call, queryClient, scope],
+    [call, queryClient, scope, countGraph],
   );
 
   const select = useCallback(
@@ -239,31 +250,34 @@ export function GraphPage() {
     // Created once per page: a click always selects through the latest `select` (see selectRef).
   }, []);
 
-  // Entry points: ?entity=<id> (documents, search) or ?names=<name per line> (chat's "show in graph").
+  // Entry points: ?entity=<id> (documents, search) or ?chunks=…&names=… (chat's "show in graph":
+  // the passages an answer rests on and the entities its tools named).
   useEffect(() => {
     const entity = Number(parameters.get('entity'));
-    const names = parameters.get('names');
+    const evidence = evidenceFromParameters(parameters);
     if (Number.isInteger(entity) && entity > 0) {
       select(entity);
       setParameters({}, { replace: true });
-    } else if (names) {
+    } else if (evidence) {
       setParameters({}, { replace: true });
-      void (async () => {
-        let first: number | null = null;
-        for (const name of names.split('\n').filter(Boolean).slice(0, 12)) {
-          const found = await call<{ entities: EntitySummary[] }>('/v1/graph/entities', {
-            query: { query: name, limit: 1 },
-          });
-          const match = found.entities[0];
-          if (match) {
-            first ??= match.id;
-            await expand(match.id);
-          }
-        }
-        if (first !== null) setSelected(first);
-      })().catch(showError);
+      setLoading(true);
+      call<{ nodes: EntitySummary[]; edges: RelationView[] }>('/v1/graph/subgraph', {
+        method: 'POST',
+        body: { chunkIds: evidence.chunkIds, names: evidence.names },
+      })
+        .then((used) => {
+          const highlighted = mergeAnswerSubgraph(graph.current, used.nodes, used.edges, colorByRef.current);
+          markSelected(graph.current, selectedRef.current);
+          countGraph();
+          renderer.current?.refresh();
+          setHighlight(highlighted);
+          const first = used.nodes[0];
+          if (first) setSelected(first.id);
+        })
+        .catch(showError)
+        .finally(() => setLoading(false));
     }
-  }, [parameters, setParameters, select, expand, call]);
+  }, [parameters, setParameters, select, call, countGraph]);
 
   useEffect(() => {
     recolor(graph.current, colorBy);
@@ -322,6 +336,26 @@ export function GraphPage() {
           />
         </Group>
       </Group>
+      {highlight && (
+        <Alert
+          color="orange"
+          variant="light"
+          withCloseButton
+          closeButtonLabel={t('graph.clearHighlight')}
+          onClose={() => {
+            clearHighlight(graph.current);
+            renderer.current?.refresh();
+            setHighlight(null);
+          }}
+          data-testid="answer-highlight"
+          data-nodes={highlight.nodes}
+          data-edges={highlight.edges}
+        >
+          {highlight.nodes === 0
+            ? t('graph.highlightNone')
+            : t('graph.highlighted', { nodes: highlight.nodes, edges: highlight.edges })}
+        </Alert>
+      )}
       <Grid>
         <Grid.Col span={{ base: 12, md: 3 }}>
           <Stack gap="xs">
