@@ -102,7 +102,7 @@ function EntityPanel({
         <Stack gap={4}>
           {relations.slice(0, 20).map((relation) => (
             <Group key={relation.id} gap={4} wrap="nowrap" justify="space-between">
-              <UnstyledButton onClick={() => onSelect(relation.other.id)} style={{ minWidth: 0 }}>
+              <UnstyledButton onClick={() => onSelect(relation.other.id)} style={{ minWidth: 0, flex: 1 }}>
                 <Text size="xs" truncate="end">
                   <Text span fw={500} size="xs">
                     {relation.other.name}
@@ -115,6 +115,7 @@ function EntityPanel({
                 variant="subtle"
                 leftSection={<IconPlus size={12} />}
                 onClick={() => onExpand(relation.other.id)}
+                style={{ flex: 'none' }}
                 aria-label={t('graph.expandNamed', { name: relation.other.name })}
                 data-testid="expand-relation"
               >
@@ -236,7 +237,16 @@ export function GraphPage() {
     if (!container.current) return;
     try {
       const sigma = new Sigma<NodeAttributes, EdgeAttributes>(graph.current, container.current, {
-        settings: { renderEdgeLabels: false, labelRenderedSizeThreshold: 6, allowInvalidContainer: true },
+        settings: {
+          renderEdgeLabels: false,
+          labelRenderedSizeThreshold: 6,
+          allowInvalidContainer: true,
+          // Node sizes in pixels: sigma 4 otherwise sizes them in graph units, and a small
+          // neighbourhood (three nodes a few units apart) fills the whole view with one disc.
+          itemSizesReference: 'screen',
+          // The fit encloses labels too, so a label at the edge is not cut off.
+          autoRescaleContent: 'labels',
+        },
       });
       sigma.on('clickNode', ({ node }) => selectRef.current(Number(node)));
       renderer.current = sigma;
