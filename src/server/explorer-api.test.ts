@@ -40,26 +40,25 @@ describeEachDriver('explorer API', (driver) => {
     platform = await createTestPlatform(driver);
     const admin = bearer(platform.adminKey);
     const tenants = await Promise.all(
-      ['explore-a', 'explore-b'].map(async (slug) =>
-        (
-          await platform.app.inject({
-            method: 'POST',
-            url: '/v1/tenants',
-            headers: admin,
-            payload: { slug, name: slug },
-          })
-        ).json<{ id: string }>(),
+      ['explore-a', 'explore-b'].map((slug) =>
+        platform.app.inject({ method: 'POST', url: '/v1/tenants', headers: admin, payload: { slug, name: slug } }),
       ),
+    ).then((responses) =>
+      responses.map((response) => {
+        expect(response.statusCode, response.body).toBe(201);
+        return response.json<{ id: string }>();
+      }),
     );
-    const key = async (role: string, tenantId: string) =>
-      (
-        await platform.app.inject({
-          method: 'POST',
-          url: '/v1/keys',
-          headers: admin,
-          payload: { name: role, role, tenantId },
-        })
-      ).json<{ key: string }>().key;
+    const key = async (role: string, tenantId: string) => {
+      const created = await platform.app.inject({
+        method: 'POST',
+        url: '/v1/keys',
+        headers: admin,
+        payload: { name: role, role, tenantId },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      return created.json<{ key: string }>().key;
+    };
     const ownerA = await key('owner', tenants[0]!.id);
     readerA = await key('reader', tenants[0]!.id);
     ownerB = await key('owner', tenants[1]!.id);

@@ -40,10 +40,21 @@ async function hasIndexOn(queryable: Queryable, graph: string, label: string, co
  * we then reuse), and the grants that let the application role use it. Idempotent. Call inside a
  * transaction, as the schema owner (not the application role).
  */
+/**
+ * Graphs are created and dropped one at a time across every process: two tenants created at once
+ * both GRANT on ag_catalog and write AGE's catalog rows, and PostgreSQL refuses the second with
+ * "tuple concurrently updated" (seen as a 500 when two tenants were created in parallel). Held to
+ * the end of the caller's transaction; tenants are created rarely, so the wait costs nothing.
+ */
+async function lockGraphCatalog(transaction: Queryable): Promise<void> {
+  await transaction.query("SELECT pg_advisory_xact_lock(hashtext('rhizome:graph-catalog'))");
+}
+
 export async function createTenantGraph(transaction: Queryable, graph: string): Promise<void> {
   assertGraphName(graph);
   assertLabel(entityLabel);
   assertLabel(relationLabel);
+  await lockGraphCatalog(transaction);
   await useGraphSearchPath(transaction);
   if (!(await graphExists(transaction, graph))) {
     await transaction.query('SELECT ag_catalog.create_graph($1)', [graph]);
@@ -76,6 +87,7 @@ export async function createTenantGraph(transaction: Queryable, graph: string): 
 /** Drops a tenant's graph and everything in it. Idempotent. Call inside a transaction. */
 export async function dropTenantGraph(queryable: Queryable, graph: string): Promise<void> {
   assertGraphName(graph);
+  await lockGraphCatalog(queryable);
   await useGraphSearchPath(queryable);
   if (await graphExists(queryable, graph)) {
     await queryable.query('SELECT ag_catalog.drop_graph($1, true)', [graph]);
