@@ -352,8 +352,12 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
 
   it('re-ingests a document and shows it indexed again', async () => {
     const row = page.locator('tr[data-document="test_blog.html"]');
-    const before = await row.getAttribute('data-indexed-at');
-    expect(before).toBeTruthy();
+    // The live event marks the row indexed at once; its indexing time arrives with the refresh
+    // that follows, so wait for it rather than read it once.
+    let before: string | null = null;
+    await expect
+      .poll(async () => (before = await row.getAttribute('data-indexed-at')), { timeout: 120_000, interval: 500 })
+      .toBeTruthy();
     await row.getByRole('button', { name: 'Re-ingest: test_blog.html' }).click();
     await visible(
       page.locator('.mantine-Notification-root').filter({ hasText: 'queued to be processed again' }),

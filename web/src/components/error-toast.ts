@@ -20,9 +20,16 @@ export function showError(error: unknown, title?: string): void {
       : message,
     autoClose: 10_000,
     withBorder: true,
+    closeButtonProps: { 'aria-label': t('common.dismiss') },
   });
 }
 
 export function showSuccess(message: string): void {
-  notifications.show({ color: 'teal', message, autoClose: 4_000 });
+  notifications.show({
+    color: 'teal',
+    message,
+    autoClose: 4_000,
+    // Mantine's close button has no accessible name of its own.
+    closeButtonProps: { 'aria-label': i18n.t('common.dismiss') },
+  });
 }

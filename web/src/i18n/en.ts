@@ -23,6 +23,7 @@ export const en = {
     areYouSure: 'Are you sure?',
     copy: 'Copy',
     copied: 'Copied',
+    dismiss: 'Dismiss',
   },
   errors: {
     requestFailed: 'Request failed ({{code}})',

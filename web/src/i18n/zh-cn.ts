@@ -25,6 +25,7 @@ export const zhCN: Dictionary = {
     areYouSure: '确定吗？',
     copy: '复制',
     copied: '已复制',
+    dismiss: '关闭',
   },
   errors: {
     requestFailed: '请求失败（{{code}}）',
