@@ -100,29 +100,35 @@ function toEntity(row: EntityRow): EntitySummary {
   };
 }
 
-async function relationsAmong(transaction: Queryable, ids: readonly number[]): Promise<RelationView[]> {
-  if (ids.length === 0) return [];
-  const result = await transaction.query<{
-    id: number;
-    source_entity_id: number;
-    target_entity_id: number;
-    weight: number;
-    chunk_count: number;
-    description: string;
-  }>(
-    `SELECT id, source_entity_id, target_entity_id, weight, chunk_count, description FROM relations
-     WHERE source_entity_id = ANY($1::bigint[]) AND target_entity_id = ANY($1::bigint[])
-     ORDER BY weight DESC LIMIT 2000`,
-    [ids],
-  );
-  return result.rows.map((row) => ({
+interface RelationRow {
+  id: number;
+  source_entity_id: number;
+  target_entity_id: number;
+  weight: number;
+  chunk_count: number;
+  description: string;
+}
+
+function toRelationView(row: RelationRow): RelationView {
+  return {
     id: Number(row.id),
     source: Number(row.source_entity_id),
     target: Number(row.target_entity_id),
     weight: row.weight,
     chunkCount: row.chunk_count,
     description: row.description,
-  }));
+  };
+}
+
+async function relationsAmong(transaction: Queryable, ids: readonly number[]): Promise<RelationView[]> {
+  if (ids.length === 0) return [];
+  const result = await transaction.query<RelationRow>(
+    `SELECT id, source_entity_id, target_entity_id, weight, chunk_count, description FROM relations
+     WHERE source_entity_id = ANY($1::bigint[]) AND target_entity_id = ANY($1::bigint[])
+     ORDER BY weight DESC LIMIT 2000`,
+    [ids],
+  );
+  return result.rows.map(toRelationView);
 }
 
 export class KnowledgeExplorer {
@@ -311,14 +317,7 @@ export class KnowledgeExplorer {
         const ids = nodes.map((node) => node.id);
         if (chunkIds.length === 0) return { nodes, edges: await relationsAmong(transaction, ids) };
         const edges = (
-          await transaction.query<{
-            id: number;
-            source_entity_id: number;
-            target_entity_id: number;
-            weight: number;
-            chunk_count: number;
-            description: string;
-          }>(
+          await transaction.query<RelationRow>(
             `SELECT r.id, r.source_entity_id, r.target_entity_id, r.weight, r.chunk_count, r.description
              FROM relations r
              WHERE r.source_entity_id = ANY($1::bigint[]) AND r.target_entity_id = ANY($1::bigint[])
@@ -330,14 +329,7 @@ export class KnowledgeExplorer {
         ).rows;
         return {
           nodes,
-          edges: edges.map((row) => ({
-            id: Number(row.id),
-            source: Number(row.source_entity_id),
-            target: Number(row.target_entity_id),
-            weight: row.weight,
-            chunkCount: row.chunk_count,
-            description: row.description,
-          })),
+          edges: edges.map(toRelationView),
         };
       },
       { readOnly: true },
