@@ -432,7 +432,9 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
       return;
     }
     await stored().getByTestId('show-in-graph').click();
-    await page.waitForURL(/\/graph$/);
+    // The explorer consumes its ?chunks=… entry point and replaces the address: poll the path
+    // (a client-side replace does not always end waitForURL's wait for a load event).
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 120_000 }).toBe('/graph');
     const highlight = page.getByTestId('answer-highlight');
     await visible(highlight);
     // The explorer draws and highlights what the service says the cited passages hold.
@@ -450,7 +452,7 @@ describe.skipIf(!haveChromium || !haveDocuments)('web UI in Chromium', () => {
     const name = (await panel.getByRole('heading').first().textContent())!.trim();
     await shot('09b-answer-in-graph');
     await panel.getByRole('button', { name: 'Ask about this entity' }).click();
-    await page.waitForURL(/\/chat$/);
+    await expect.poll(() => new URL(page.url()).pathname, { timeout: 120_000 }).toBe('/chat');
     await expect.poll(() => page.getByLabel('Message').inputValue()).toContain(name);
   }, 180_000);
 

@@ -153,6 +153,8 @@ export function GraphPage() {
   const queryClient = useQueryClient();
   const [parameters, setParameters] = useSearchParams();
   const container = useRef<HTMLDivElement | null>(null);
+  /** The search string of the last entry point handled (see the entry-point effect). */
+  const handledEntry = useRef<string | null>(null);
   const graph = useRef(createExplorerGraph());
   const renderer = useRef<Sigma<NodeAttributes, EdgeAttributes> | null>(null);
   const [webglError, setWebglError] = useState<string | null>(null);
@@ -263,6 +265,12 @@ export function GraphPage() {
   // Entry points: ?entity=<id> (documents, search) or ?chunks=…&names=… (chat's "show in graph":
   // the passages an answer rests on and the entities its tools named).
   useEffect(() => {
+    // Each entry point is handled once: the effect re-runs whenever its callbacks change, and a
+    // second `setParameters` replace issued after the user has moved on (e.g. "ask about this
+    // entity" → /chat) would navigate back to the graph.
+    const search = parameters.toString();
+    if (search === '' || handledEntry.current === search) return;
+    handledEntry.current = search;
     const entity = Number(parameters.get('entity'));
     const evidence = evidenceFromParameters(parameters);
     if (Number.isInteger(entity) && entity > 0) {
